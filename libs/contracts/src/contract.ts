@@ -42,7 +42,7 @@ export interface MethodRef<Req extends z.ZodType = z.ZodType, Res extends z.ZodT
 }
 
 export interface ServiceContract<M extends Record<string, MethodDefinition> = Record<string, MethodDefinition>>
-  extends ServiceDefinition<M> {
+  extends Omit<ServiceDefinition<M>, 'methods'> {
   /** Proto package and pattern prefix: `inventory.v1`. */
   readonly package: string;
   readonly methods: { readonly [K in keyof M]: MethodRef<M[K]['request'], M[K]['response']> };

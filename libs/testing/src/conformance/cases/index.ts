@@ -1,0 +1,27 @@
+import type { ConformanceCase } from '../conformance-case';
+import { concurrency, sharedWork } from './concurrency.case';
+import { deadlines } from './deadlines.case';
+import { errorModel } from './errors.case';
+import { gracefulClose } from './graceful-close.case';
+import { metadataRoundTrip } from './metadata.case';
+import { payloadLimits } from './payload-limits.case';
+import { brokerLater, brokerRestart, peerRestart } from './reconnect.case';
+import { requestReply } from './request-reply.case';
+import { missingService, unknownMethod } from './unknown-method.case';
+
+/** Every case of the transport conformance suite, in the order they run. */
+export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
+  requestReply,
+  metadataRoundTrip,
+  errorModel,
+  deadlines,
+  unknownMethod,
+  missingService,
+  payloadLimits,
+  concurrency,
+  sharedWork,
+  gracefulClose,
+  peerRestart,
+  brokerRestart,
+  brokerLater,
+];

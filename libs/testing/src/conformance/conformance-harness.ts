@@ -1,0 +1,93 @@
+import { INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  createDriver,
+  createServiceClient,
+  loadTransportConfig,
+  RpcClient,
+  ServiceClient,
+  SwitchboardModule,
+  SwitchboardServer,
+  TRANSPORT_DRIVER,
+  TransportConfig,
+  TransportDriver,
+} from '@app/transport';
+import { ConformanceV1 } from './conformance.contract';
+import { ConformanceController, ConformanceState } from './conformance.controller';
+import type { TransportFixture } from './transport-fixture';
+
+export interface RunningServer {
+  readonly instanceId: string;
+  readonly state: ConformanceState;
+  close(): Promise<void>;
+}
+
+export type ConformanceClient = ServiceClient<typeof ConformanceV1> & { readonly rpc: RpcClient };
+
+/**
+ * What a conformance case works with: servers of conformance.v1 started as real Nest apps (the same wiring as
+ * the apps), and clients, on the fixture's transport. Everything started is closed after each test.
+ */
+export class ConformanceHarness {
+  private readonly servers = new Set<RunningServer>();
+  private readonly drivers = new Set<TransportDriver>();
+  private serial = 0;
+
+  constructor(readonly fixture: TransportFixture) {}
+
+  get transport() {
+    return this.fixture.transport;
+  }
+
+  config(overrides: Partial<TransportConfig> = {}): TransportConfig {
+    return loadTransportConfig({ TRANSPORT: this.fixture.transport }, { ...this.fixture.config(), ...overrides });
+  }
+
+  /** Starts server instance `index` (0 or 1; on tcp/grpc each has its own address). */
+  async startServer(index = 0, overrides: Partial<TransportConfig> = {}): Promise<RunningServer> {
+    const config = this.config({
+      ...this.fixture.serverConfig(index),
+      instanceId: `instance-${index}-${++this.serial}`,
+      ...overrides,
+    });
+    @Module({
+      imports: [SwitchboardModule.forService({ service: 'conformance', config })],
+      controllers: [ConformanceController],
+      providers: [ConformanceState],
+    })
+    class ConformanceAppModule {}
+
+    const app: INestApplication = await NestFactory.create(ConformanceAppModule, { logger: ['error'], abortOnError: false });
+    const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
+    app.connectMicroservice({ strategy: new SwitchboardServer(driver, [ConformanceV1]) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+    await app.init();
+    const server: RunningServer = {
+      instanceId: config.instanceId,
+      state: app.get(ConformanceState),
+      close: async () => {
+        if (this.servers.delete(server)) await app.close();
+      },
+    };
+    this.servers.add(server);
+    return server;
+  }
+
+  client(overrides: Partial<TransportConfig> = {}): ConformanceClient {
+    const config = this.config(overrides);
+    const driver = createDriver(config);
+    this.drivers.add(driver);
+    const rpc = new RpcClient(driver.client(ConformanceV1), {
+      caller: 'conformance-test',
+      timeoutMs: config.timeoutMs,
+      maxPayloadBytes: config.maxPayloadBytes,
+    });
+    return Object.assign(Object.create(createServiceClient(ConformanceV1, rpc)), { rpc }) as ConformanceClient;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all([...this.servers].map((s) => s.close()));
+    await Promise.all([...this.drivers].map((d) => d.close()));
+    this.drivers.clear();
+  }
+}

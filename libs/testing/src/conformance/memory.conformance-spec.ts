@@ -1,0 +1,3 @@
+import { runConformanceSuite } from './run-conformance-suite';
+
+runConformanceSuite('memory');

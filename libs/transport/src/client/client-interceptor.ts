@@ -1,0 +1,13 @@
+import type { OutboundCall } from '../driver/transport-driver';
+
+export type ClientCallHandler = (call: OutboundCall) => Promise<unknown>;
+
+/**
+ * One step of the client call chain (token minting, tracing, retry, breaker...): it may change the call's
+ * metadata, call `next` zero or more times, and map the outcome. The chain runs outermost first.
+ */
+export type ClientInterceptor = (call: OutboundCall, next: ClientCallHandler) => Promise<unknown>;
+
+export function composeInterceptors(interceptors: readonly ClientInterceptor[], last: ClientCallHandler): ClientCallHandler {
+  return interceptors.reduceRight<ClientCallHandler>((next, interceptor) => (call) => interceptor(call, next), last);
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { MethodRef } from '@app/contracts';
+import type { ClientTransport } from '../driver/transport-driver';
+import { CallContext } from '../metadata/call-context';
+import { Metadata, MetadataKey, validateMetadata } from '../metadata/metadata';
+import { deadlineExceeded } from '../status/rpc-error';
+import { encodePayload } from '../wire/json-codec';
+import { ClientCallHandler, ClientInterceptor, composeInterceptors } from './client-interceptor';
+
+export interface CallOptions {
+  /** Overrides the default timeout for this call. */
+  timeoutMs?: number;
+  /** An absolute deadline (epoch ms); the earlier of this, the timeout and an inherited deadline wins. */
+  deadline?: number;
+  correlationId?: string;
+  idempotencyKey?: string;
+  /** Extra metadata (lower-case ASCII keys and values). */
+  metadata?: Metadata;
+}
+
+export interface RpcClientOptions {
+  /** The calling service's name, sent as `x-caller`. */
+  caller: string;
+  timeoutMs: number;
+  maxPayloadBytes: number;
+  interceptors?: readonly ClientInterceptor[];
+}
+
+/**
+ * The call path shared by every typed client: builds the metadata (correlation id, absolute deadline, caller,
+ * idempotency key; inherited from the call being handled, if any), checks the payload size, runs the client
+ * interceptor chain and hands the call to the transport.
+ */
+export class RpcClient {
+  private readonly send: ClientCallHandler;
+
+  constructor(
+    private readonly transport: ClientTransport,
+    private readonly options: RpcClientOptions,
+  ) {
+    this.send = composeInterceptors(options.interceptors ?? [], (call) => transport.send(call));
+  }
+
+  async call(method: MethodRef, payload: unknown, options: CallOptions = {}): Promise<unknown> {
+    const parent = CallContext.current();
+    const now = Date.now();
+    let deadline = options.deadline ?? now + (options.timeoutMs ?? this.options.timeoutMs);
+    if (options.deadline !== undefined && options.timeoutMs !== undefined) {
+      deadline = Math.min(deadline, now + options.timeoutMs);
+    }
+    const inherited = parent?.deadline;
+    if (inherited !== undefined && inherited < deadline) deadline = inherited;
+    if (deadline <= now) throw deadlineExceeded(method.pattern);
+
+    const metadata: Metadata = { ...options.metadata };
+    metadata[MetadataKey.correlationId] = options.correlationId ?? parent?.correlationId ?? randomUUID();
+    metadata[MetadataKey.deadline] = String(deadline);
+    metadata[MetadataKey.caller] = this.options.caller;
+    const idempotencyKey = options.idempotencyKey ?? metadata[MetadataKey.idempotencyKey];
+    if (idempotencyKey !== undefined) metadata[MetadataKey.idempotencyKey] = idempotencyKey;
+    if (parent?.traceparent && metadata[MetadataKey.traceparent] === undefined) {
+      metadata[MetadataKey.traceparent] = parent.traceparent;
+      if (parent.tracestate) metadata[MetadataKey.tracestate] = parent.tracestate;
+    }
+    validateMetadata(metadata);
+
+    const body = encodePayload(payload, this.options.maxPayloadBytes);
+    return this.send({ method, payload, body, metadata, deadline });
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

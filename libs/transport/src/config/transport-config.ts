@@ -1,0 +1,83 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { MemoryBroker } from '../memory/memory-broker';
+
+export const TRANSPORTS = ['memory', 'tcp', 'nats', 'redis', 'grpc'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+/** Default host:port of each service for the point-to-point transports (tcp, grpc). */
+export const DEFAULT_SERVICE_PORTS: Record<string, number> = {
+  orders: 50051,
+  inventory: 50052,
+  payments: 50053,
+  notifications: 50054,
+};
+
+export interface TransportConfig {
+  transport: TransportName;
+  /** Prefix of every NATS subject and Redis key, so several systems (or test runs) share a broker. */
+  namespace: string;
+  natsUrl: string;
+  redisUrl: string;
+  /** Default timeout of every call; each call can override it. */
+  timeoutMs: number;
+  /** Largest request or response payload, measured as its JSON encoding, on every transport. */
+  maxPayloadBytes: number;
+  /** Where each service listens on tcp/grpc: one or more host:port (several = client-side round robin). */
+  addresses: Record<string, string[]>;
+  /** This instance's listen address on tcp/grpc, when it is not the first address of its service. */
+  listen?: string;
+  instanceId: string;
+  /** Only for `memory`: the in-process broker (one per process by default). */
+  memoryBroker?: MemoryBroker;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+const ADDRESS = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+
+function addressList(name: string, raw: string): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const address of list) {
+    if (!ADDRESS.test(address)) throw new Error(`${name} must be host:port[,host:port...], got "${raw}"`);
+  }
+  if (list.length === 0) throw new Error(`${name} is empty`);
+  return list;
+}
+
+/** Reads the transport settings from the environment; a bad value stops the app with a clear message. */
+export function loadTransportConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<TransportConfig> = {}): TransportConfig {
+  const transport = (env.TRANSPORT || 'memory').toLowerCase();
+  if (!(TRANSPORTS as readonly string[]).includes(transport)) {
+    throw new Error(`TRANSPORT must be one of ${TRANSPORTS.join(', ')}, got "${env.TRANSPORT}"`);
+  }
+  const namespace = env.SWITCHBOARD_NAMESPACE || 'sb';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) {
+    throw new Error(`SWITCHBOARD_NAMESPACE must be 1-64 letters, digits, _ or -, got "${namespace}"`);
+  }
+  const addresses: Record<string, string[]> = {};
+  for (const [service, port] of Object.entries(DEFAULT_SERVICE_PORTS)) {
+    const name = `${service.toUpperCase()}_ADDR`;
+    addresses[service] = env[name] ? addressList(name, env[name]) : [`127.0.0.1:${port}`];
+  }
+  const config: TransportConfig = {
+    transport: transport as TransportName,
+    namespace,
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    timeoutMs: int(env, 'RPC_TIMEOUT_MS', 5000, 1, 600_000),
+    maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 1_000_000, 1024, 64 * 1024 * 1024),
+    addresses,
+    listen: env.RPC_LISTEN ? addressList('RPC_LISTEN', env.RPC_LISTEN)[0] : undefined,
+    instanceId: env.INSTANCE_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+  };
+  return { ...config, ...overrides, addresses: { ...config.addresses, ...overrides.addresses } };
+}

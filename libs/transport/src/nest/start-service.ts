@@ -1,0 +1,31 @@
+import { INestApplication, Logger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { ServiceContract } from '@app/contracts';
+import type { TransportDriver } from '../driver/transport-driver';
+import { SwitchboardServer } from '../server/switchboard.server';
+import { TRANSPORT_DRIVER } from './tokens';
+
+export interface StartServiceOptions {
+  /** The contracts this app serves (all of one service). Empty for an app that only calls others. */
+  serves: readonly ServiceContract[];
+  /** Port of the app's HTTP side (health, metrics, REST for the gateway). */
+  httpPort: number;
+  httpHost?: string;
+}
+
+/**
+ * Starts an app: its HTTP side and, when it serves contracts, the Switchboard microservice on the transport
+ * chosen by `TRANSPORT`. Resolves once both accept calls; SIGTERM/SIGINT close it gracefully.
+ */
+export async function startService(module: Type<unknown>, options: StartServiceOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: false });
+  app.enableShutdownHooks();
+  if (options.serves.length > 0) {
+    const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
+    app.connectMicroservice({ strategy: new SwitchboardServer(driver, options.serves) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+  }
+  await app.listen(options.httpPort, options.httpHost ?? '127.0.0.1');
+  new Logger('Switchboard').log(`HTTP on ${await app.getUrl()}`);
+  return app;
+}

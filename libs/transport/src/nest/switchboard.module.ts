@@ -1,0 +1,70 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import type { ServiceContract } from '@app/contracts';
+import { loadTransportConfig, TransportConfig } from '../config/transport-config';
+import { createDriver } from '../driver/create-driver';
+import type { TransportDriver } from '../driver/transport-driver';
+import { RpcClient } from '../client/rpc-client';
+import { createServiceClient } from '../client/service-client';
+import type { ClientInterceptor } from '../client/client-interceptor';
+import { ContractValidationInterceptor } from '../server/contract-validation.interceptor';
+import { RpcErrorFilter } from '../server/rpc-error.filter';
+import { clientToken, SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER } from './tokens';
+
+export interface SwitchboardModuleOptions {
+  /** The name of this app's service (`orders`), sent as the caller of its outgoing calls. */
+  service: string;
+  /** The services this app calls: a typed client is provided for each. */
+  clients?: readonly ServiceContract[];
+  /** Client interceptors, outermost first. */
+  interceptors?: readonly ClientInterceptor[];
+  /** Overrides of the environment's settings (tests). */
+  config?: Partial<TransportConfig>;
+}
+
+class DriverLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(TRANSPORT_DRIVER) private readonly driver: TransportDriver) {}
+
+  /** Runs after the microservice server closed, so replies of in-flight calls still go out. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.driver.close();
+  }
+}
+
+/**
+ * Wires an app to the transport chosen by `TRANSPORT`: one driver (and its connections) per app, a typed client
+ * per target service, the error filter and the contract validation for its handlers.
+ */
+@Module({})
+export class SwitchboardModule {
+  static forService(options: SwitchboardModuleOptions): DynamicModule {
+    const clientProviders: Provider[] = (options.clients ?? []).map((contract) => ({
+      provide: clientToken(contract),
+      inject: [TRANSPORT_DRIVER, TRANSPORT_CONFIG],
+      useFactory: (driver: TransportDriver, config: TransportConfig) =>
+        createServiceClient(
+          contract,
+          new RpcClient(driver.client(contract), {
+            caller: options.service,
+            timeoutMs: config.timeoutMs,
+            maxPayloadBytes: config.maxPayloadBytes,
+            interceptors: options.interceptors,
+          }),
+        ),
+    }));
+    return {
+      module: SwitchboardModule,
+      global: true,
+      providers: [
+        { provide: SERVICE_NAME, useValue: options.service },
+        { provide: TRANSPORT_CONFIG, useFactory: () => loadTransportConfig(process.env, options.config) },
+        { provide: TRANSPORT_DRIVER, inject: [TRANSPORT_CONFIG], useFactory: createDriver },
+        DriverLifecycle,
+        { provide: APP_FILTER, useClass: RpcErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: ContractValidationInterceptor },
+        ...clientProviders,
+      ],
+      exports: [SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER, ...clientProviders],
+    };
+  }
+}

@@ -1,0 +1,12 @@
+import { Inject } from '@nestjs/common';
+import type { ServiceContract } from '@app/contracts';
+
+export const TRANSPORT_CONFIG = Symbol('switchboard:transport-config');
+export const TRANSPORT_DRIVER = Symbol('switchboard:transport-driver');
+export const SERVICE_NAME = Symbol('switchboard:service-name');
+
+/** The DI token of the typed client of a contract (`orders.v1` -> `switchboard:client:orders.v1`). */
+export const clientToken = (contract: ServiceContract) => `switchboard:client:${contract.package}`;
+
+/** Injects the typed client of a contract: `@InjectClient(InventoryV1) inventory: ServiceClient<typeof InventoryV1>`. */
+export const InjectClient = (contract: ServiceContract) => Inject(clientToken(contract));

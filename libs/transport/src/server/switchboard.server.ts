@@ -1,0 +1,74 @@
+import { Logger } from '@nestjs/common';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import type { MethodRef, ServiceContract } from '@app/contracts';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { TransportDriver, InboundCall, ServerTransport } from '../driver/transport-driver';
+import { CallContext } from '../metadata/call-context';
+import { deadlineExceeded, RpcError, unimplemented } from '../status/rpc-error';
+
+/**
+ * The Nest microservice strategy of every Switchboard app, whatever the transport: the driver delivers calls,
+ * this server finds the `@Rpc` handler by the method pattern and runs it through Nest (guards, interceptors,
+ * pipes, filters) with a CallContext as its context. Whatever the handler throws reaches the caller as an RpcError.
+ */
+export class SwitchboardServer extends Server implements CustomTransportStrategy {
+  private transport?: ServerTransport;
+  private readonly methods = new Map<string, MethodRef>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly driver: TransportDriver,
+    private readonly contracts: readonly ServiceContract[],
+  ) {
+    super();
+    if (contracts.length === 0) throw new Error('SwitchboardServer needs at least one contract to serve');
+    for (const contract of contracts) {
+      if (contract.service !== contracts[0].service) {
+        throw new Error(`one server serves one service: got ${contracts[0].service} and ${contract.service}`);
+      }
+      for (const method of contract.byPattern.values()) this.methods.set(method.pattern, method);
+    }
+    this.log = new Logger(`${contracts[0].service}:${driver.name}`);
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      const missing = [...this.methods.keys()].filter((pattern) => !this.messageHandlers.has(pattern));
+      if (missing.length) this.log.warn(`no handler for ${missing.join(', ')}: callers will get UNIMPLEMENTED`);
+      this.transport = this.driver.server(this.contracts);
+      await this.transport.listen((call) => this.dispatch(call));
+      this.log.log(`serving ${this.contracts.map((c) => c.package).join(', ')} over ${this.driver.name}`);
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.transport?.close();
+    this.transport = undefined;
+  }
+
+  on(): never {
+    throw new Error('SwitchboardServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.driver as T;
+  }
+
+  private async dispatch(call: InboundCall): Promise<unknown> {
+    const handler = this.messageHandlers.get(call.method);
+    if (!handler || handler.isEventHandler) throw unimplemented(call.method);
+    const context = new CallContext(call.method, this.driver.name, call.metadata, this.methods.get(call.method));
+    if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
+    try {
+      const result = await context.run(() => handler(call.payload, context));
+      const value = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+      if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
+      return value;
+    } catch (error) {
+      throw context.remainingMs() <= 0 ? deadlineExceeded(call.method) : RpcError.from(error);
+    }
+  }
+}

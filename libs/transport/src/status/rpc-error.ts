@@ -1,0 +1,90 @@
+import { HttpException } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { isStatusCode, StatusCode } from './status-code';
+
+/** How an error travels on the JSON transports (and inside gRPC trailers for `details`). */
+export interface RpcErrorBody {
+  code: StatusCode;
+  message: string;
+  details?: unknown;
+}
+
+const HTTP_TO_STATUS: Record<number, StatusCode> = {
+  400: StatusCode.INVALID_ARGUMENT,
+  401: StatusCode.UNAUTHENTICATED,
+  403: StatusCode.PERMISSION_DENIED,
+  404: StatusCode.NOT_FOUND,
+  409: StatusCode.ABORTED,
+  412: StatusCode.FAILED_PRECONDITION,
+  413: StatusCode.RESOURCE_EXHAUSTED,
+  422: StatusCode.INVALID_ARGUMENT,
+  429: StatusCode.RESOURCE_EXHAUSTED,
+  499: StatusCode.CANCELLED,
+  501: StatusCode.UNIMPLEMENTED,
+  503: StatusCode.UNAVAILABLE,
+  504: StatusCode.DEADLINE_EXCEEDED,
+};
+
+/**
+ * The one error type of a call. Thrown by handlers (or mapped from whatever they throw) and raised by clients:
+ * the caller sees the same code, message and details whatever the transport.
+ */
+export class RpcError extends Error {
+  constructor(
+    readonly code: StatusCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+
+  get codeName(): string {
+    return StatusCode[this.code];
+  }
+
+  toJSON(): RpcErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+
+  /** Maps anything a handler may throw to an RpcError, keeping its message. */
+  static from(error: unknown): RpcError {
+    if (error instanceof RpcError) return error;
+    if (error instanceof RpcException) {
+      const inner = error.getError();
+      if (typeof inner === 'object' && inner !== null && isStatusCode((inner as RpcErrorBody).code)) {
+        return RpcError.fromBody(inner);
+      }
+      return new RpcError(StatusCode.UNKNOWN, typeof inner === 'string' ? inner : error.message);
+    }
+    if (error instanceof HttpException) {
+      const response = error.getResponse();
+      const message =
+        typeof response === 'object' && response !== null && 'message' in response
+          ? [(response as { message: unknown }).message].flat().join('; ')
+          : error.message;
+      return new RpcError(HTTP_TO_STATUS[error.getStatus()] ?? StatusCode.UNKNOWN, message);
+    }
+    if (error instanceof Error) return new RpcError(StatusCode.UNKNOWN, error.message || error.name);
+    return new RpcError(StatusCode.UNKNOWN, String(error));
+  }
+
+  /** Rebuilds an error received from the wire; a malformed body becomes INTERNAL rather than a crash. */
+  static fromBody(body: unknown): RpcError {
+    if (typeof body === 'object' && body !== null) {
+      const { code, message, details } = body as Partial<RpcErrorBody>;
+      if (isStatusCode(code) && code !== StatusCode.OK && typeof message === 'string') {
+        return new RpcError(code, message, details);
+      }
+    }
+    return new RpcError(StatusCode.INTERNAL, 'malformed error reply from the server');
+  }
+}
+
+export const deadlineExceeded = (method: string) =>
+  new RpcError(StatusCode.DEADLINE_EXCEEDED, `deadline exceeded calling ${method}`);
+export const unavailable = (what: string) => new RpcError(StatusCode.UNAVAILABLE, what);
+export const unimplemented = (method: string) =>
+  new RpcError(StatusCode.UNIMPLEMENTED, `method ${method} is not implemented`);
