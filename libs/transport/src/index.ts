@@ -1,8 +1,10 @@
 export * from './status/status-code';
 export * from './status/rpc-error';
+export * from './status/http-status';
 export * from './metadata/metadata';
 export * from './metadata/call-context';
 export * from './config/transport-config';
+export * from './config/http-port';
 export * from './driver/transport-driver';
 export * from './driver/create-driver';
 export * from './client/client-interceptor';
@@ -15,4 +17,5 @@ export * from './server/contract-validation.interceptor';
 export * from './nest/tokens';
 export * from './nest/switchboard.module';
 export * from './nest/start-service';
+export * from './nest/run-main';
 export { MemoryBroker } from './memory/memory-broker';

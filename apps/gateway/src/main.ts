@@ -1,0 +1,4 @@
+import { runMain } from '@app/transport';
+import { startGateway } from './start-gateway';
+
+runMain('gateway', startGateway);

@@ -1,0 +1,4 @@
+import { runMain } from '@app/transport';
+import { startInventory } from './start-inventory';
+
+runMain('inventory', startInventory);

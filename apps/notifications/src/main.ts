@@ -1,0 +1,4 @@
+import { runMain } from '@app/transport';
+import { startNotifications } from './start-notifications';
+
+runMain('notifications', startNotifications);

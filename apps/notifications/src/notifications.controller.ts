@@ -1,0 +1,17 @@
+import { Controller } from '@nestjs/common';
+import { NotificationsV1, RequestOf } from '@app/contracts';
+import { Rpc } from '@app/transport';
+import { NotificationStore } from './notification.store';
+
+const M = NotificationsV1.methods;
+
+/** notifications.v1 handlers. */
+@Controller()
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationStore) {}
+
+  @Rpc(M.listNotifications)
+  list(request: RequestOf<typeof M.listNotifications>) {
+    return { items: this.notifications.forCustomer(request.customerId) };
+  }
+}

@@ -1,0 +1,4 @@
+import { runMain } from '@app/transport';
+import { startOrders } from './start-orders';
+
+runMain('orders', startOrders);

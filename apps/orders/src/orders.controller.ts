@@ -1,0 +1,31 @@
+import { Controller } from '@nestjs/common';
+import { OrdersV1, RequestOf } from '@app/contracts';
+import { Rpc, RpcError, StatusCode } from '@app/transport';
+import { OrderStore } from './order.store';
+import { PlaceOrderService } from './place-order.service';
+
+const M = OrdersV1.methods;
+
+/** orders.v1 handlers. */
+@Controller()
+export class OrdersController {
+  constructor(
+    private readonly placeOrder: PlaceOrderService,
+    private readonly orders: OrderStore,
+  ) {}
+
+  @Rpc(M.placeOrder)
+  place(request: RequestOf<typeof M.placeOrder>) {
+    return this.placeOrder.place(request);
+  }
+
+  /** A customer only sees its own orders: another's is NOT_FOUND, like a missing one. */
+  @Rpc(M.getOrder)
+  get(request: RequestOf<typeof M.getOrder>) {
+    const order = this.orders.find(request.id);
+    if (!order || order.customerId !== request.customerId) {
+      throw new RpcError(StatusCode.NOT_FOUND, `order ${request.id} not found`);
+    }
+    return order;
+  }
+}

@@ -1,0 +1,5 @@
+import { OrdersV1 } from '@app/contracts';
+import { httpPortFor, startService } from '@app/transport';
+import { OrdersModule } from './orders.module';
+
+export const startOrders = () => startService(OrdersModule, { serves: [OrdersV1], httpPort: httpPortFor('orders') });

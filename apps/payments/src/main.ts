@@ -1,0 +1,4 @@
+import { runMain } from '@app/transport';
+import { startPayments } from './start-payments';
+
+runMain('payments', startPayments);
