@@ -3,4 +3,4 @@ import { GatewayModule } from './gateway.module';
 
 /** The gateway serves no contract: it only calls the services. It listens on all interfaces (HOST to change). */
 export const startGateway = () =>
-  startService(GatewayModule, { serves: [], httpPort: httpPortFor('gateway'), httpHost: process.env.HOST || '0.0.0.0' });
+  startService(GatewayModule, { serves: [], httpPort: httpPortFor('gateway'), httpHost: process.env.HOST ?? '0.0.0.0' });

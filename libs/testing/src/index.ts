@@ -7,3 +7,4 @@ export * from './conformance/conformance.controller';
 export * from './conformance/conformance-harness';
 export * from './conformance/transport-fixture';
 export * from './conformance/run-conformance-suite';
+export * from './launcher/app-process';

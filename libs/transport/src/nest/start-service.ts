@@ -25,7 +25,7 @@ export async function startService(module: Type<unknown>, options: StartServiceO
     app.connectMicroservice({ strategy: new SwitchboardServer(driver, options.serves) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
-  await app.listen(options.httpPort, options.httpHost ?? '127.0.0.1');
+  await app.listen(options.httpPort, options.httpHost ?? process.env.HOST ?? '127.0.0.1');
   new Logger('Switchboard').log(`HTTP on ${await app.getUrl()}`);
   return app;
 }

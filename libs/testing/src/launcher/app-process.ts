@@ -1,0 +1,65 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+/**
+ * A built app (dist/apps/<app>/main.js) run as its own process, as a user runs it. Keeps the tail of its output
+ * for failure messages; `stop` sends SIGTERM and waits for a graceful exit.
+ */
+export class AppProcess {
+  private child?: ChildProcess;
+  private output = '';
+  exitCode: number | null = null;
+
+  constructor(
+    readonly app: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static builtPath(app: string): string {
+    return join(ROOT, 'dist', 'apps', app, 'main.js');
+  }
+
+  start(): this {
+    const main = AppProcess.builtPath(this.app);
+    if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('exit', (code) => (this.exitCode = code));
+    return this;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  /** Waits until the app's output contains `text` (or it exits, or time runs out). */
+  async waitForLog(text: string, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.output.includes(text)) {
+      if (this.exitCode !== null) throw new Error(`${this.app} exited (${this.exitCode}):\n${this.output}`);
+      if (Date.now() > until) throw new Error(`${this.app} did not log "${text}" within ${timeoutMs} ms:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** SIGTERM, then the exit code (SIGKILL after `timeoutMs`, reported as null). */
+  async stop(timeoutMs = 15_000): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
