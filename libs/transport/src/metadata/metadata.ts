@@ -22,7 +22,8 @@ export const MetadataKey = {
 
 export const MAX_METADATA_BYTES = 8 * 1024;
 const KEY = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
-const VALUE = /^[\x20-\x7e]*$/;
+/** Printable ASCII without leading/trailing spaces: NATS headers (and HTTP/2 for gRPC) trim them. */
+const VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 
 /** Throws INVALID_ARGUMENT for a bad key or value, RESOURCE_EXHAUSTED when the whole is over 8 KiB. */
 export function validateMetadata(metadata: Metadata): void {
@@ -33,7 +34,7 @@ export function validateMetadata(metadata: Metadata): void {
       throw new RpcError(StatusCode.INVALID_ARGUMENT, `invalid metadata key "${key.slice(0, 64)}"`);
     }
     if (typeof value !== 'string' || !VALUE.test(value)) {
-      throw new RpcError(StatusCode.INVALID_ARGUMENT, `metadata "${key}" must be printable ASCII`);
+      throw new RpcError(StatusCode.INVALID_ARGUMENT, `metadata "${key}" must be printable ASCII without leading or trailing spaces`);
     }
     size += key.length + value.length + 4;
   }
