@@ -1,7 +1,7 @@
 /** Counts the calls a server is running, so `close` can wait for them to finish (bounded). */
 export class InFlight {
   private count = 0;
-  private drained?: () => void;
+  private readonly waiters = new Set<() => void>();
 
   get size(): number {
     return this.count;
@@ -12,20 +12,24 @@ export class InFlight {
     try {
       return await work();
     } finally {
-      if (--this.count === 0) this.drained?.();
+      if (--this.count === 0) {
+        for (const wake of this.waiters) wake();
+      }
     }
   }
 
-  /** Resolves when no call is running, or after `timeoutMs`. */
+  /** Resolves when no call is running, or after `timeoutMs`. Several callers may wait at once. */
   drain(timeoutMs = 10_000): Promise<void> {
     if (this.count === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      this.drained = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.waiters.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, timeoutMs);
+      timer.unref();
+      this.waiters.add(wake);
     });
   }
 }

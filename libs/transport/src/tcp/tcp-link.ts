@@ -1,0 +1,146 @@
+import { connect, Socket } from 'node:net';
+import type { Logger } from '@nestjs/common';
+import type { OutboundCall } from '../driver/transport-driver';
+import { RpcError, unavailable } from '../status/rpc-error';
+import { decodeReply, tooLarge } from '../wire/json-codec';
+import { PendingCalls } from '../wire/pending-calls';
+import { FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
+import { FrameWriter } from './frame-writer';
+import type { TcpAddress } from './tcp-address';
+import { encodeRequestFrame, frameId, GOAWAY_TEXT } from './tcp-envelope';
+
+export type LinkState = 'idle' | 'connecting' | 'ready' | 'draining' | 'backoff' | 'closed';
+
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 2000;
+const CONNECT_TIMEOUT_MS = 2000;
+/** At most one "cannot reach" log line per link in this long. */
+const LOG_EVERY_MS = 30_000;
+
+/**
+ * One persistent connection to one address of a service. Connects on `start` and reconnects forever with capped
+ * exponential backoff. Carries many concurrent calls told apart by id; when the connection drops, the calls it
+ * carries fail with UNAVAILABLE. A server that is closing sends GOAWAY: the link stops taking calls ('draining')
+ * until the connection is gone, then reconnects. `onStateChange` runs after every change of `state`.
+ */
+export class TcpLink {
+  state: LinkState = 'idle';
+  /** Consecutive connection attempts that failed; 0 while connected and on the first attempt after a drop. */
+  failures = 0;
+  private socket?: Socket;
+  private writer?: FrameWriter;
+  private retryTimer?: NodeJS.Timeout;
+  private lastError?: Error;
+  private lastLogAt = 0;
+  private unreachableLogged = false;
+  private readonly pending = new PendingCalls();
+  private readonly maxFrameBytes: number;
+
+  constructor(
+    readonly address: TcpAddress,
+    private readonly service: string,
+    private readonly maxPayloadBytes: number,
+    private readonly log: Logger,
+    private readonly onStateChange: () => void,
+  ) {
+    this.maxFrameBytes = maxPayloadBytes + FRAME_ENVELOPE_BYTES;
+  }
+
+  start(): void {
+    if (this.state === 'idle') this.connect();
+  }
+
+  /** Sends a call on this link, which should be 'ready'. */
+  send(call: OutboundCall): Promise<unknown> {
+    const writer = this.writer;
+    if (!writer) return Promise.reject(unavailable(`no connection to ${this.service} at ${this.address.text}`));
+    const id = this.pending.nextId();
+    const reply = this.pending.register(id, call.method.pattern, call.deadline);
+    writer.write(encodeRequestFrame(id, call.method.pattern, call.metadata, call.body));
+    return reply;
+  }
+
+  close(): void {
+    this.state = 'closed';
+    clearTimeout(this.retryTimer);
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.pending.failAll(unavailable('client closed'));
+  }
+
+  private connect(): void {
+    this.retryTimer = undefined;
+    if (this.state === 'closed') return;
+    this.lastError = undefined;
+    const socket = connect({ host: this.address.host, port: this.address.port, noDelay: true });
+    socket.setNoDelay(true);
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy(new Error(`no answer in ${CONNECT_TIMEOUT_MS} ms`)));
+    this.socket = socket;
+    const decoder = new FrameDecoder(this.maxFrameBytes, {
+      frame: (text) => this.onFrame(text),
+      oversized: (head, length) => {
+        const id = frameId(head);
+        if (id !== undefined) this.pending.fail(id, tooLarge('response', length, this.maxPayloadBytes));
+        return id !== undefined;
+      },
+    });
+    socket.on('connect', () => {
+      socket.setTimeout(0);
+      this.writer = new FrameWriter(socket);
+      this.failures = 0;
+      if (this.unreachableLogged) this.log.log(`connected to ${this.service} at ${this.address.text}`);
+      this.unreachableLogged = false;
+      this.setState('ready');
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (!decoder.push(chunk)) socket.destroy(new Error('oversized frame without a request id'));
+    });
+    socket.on('error', (error) => (this.lastError = error));
+    socket.on('close', () => {
+      decoder.stop();
+      this.onClose(socket);
+    });
+    this.setState('connecting');
+  }
+
+  private onFrame(text: string): void {
+    const id = frameId(text);
+    if (id !== undefined) this.pending.settle(id, () => decodeReply(text));
+    else if (text === GOAWAY_TEXT && this.state === 'ready') this.setState('draining');
+  }
+
+  private onClose(socket: Socket): void {
+    if (this.socket !== socket) return;
+    const wentAway = this.state === 'draining';
+    const wasConnected = this.state === 'ready' || wentAway;
+    this.socket = undefined;
+    this.writer = undefined;
+    const where = `${this.service} at ${this.address.text}`;
+    const reason = this.lastError ? `: ${this.lastError.message}` : '';
+    const failure = wasConnected ? 'lost the connection to' : 'cannot connect to';
+    const what = wentAway ? `${where} shut down` : `${failure} ${where}${reason}`;
+    this.pending.failAll(unavailable(what));
+    if (!wasConnected) this.failures++;
+    const delay = Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, this.failures - 1), MAX_RETRY_MS);
+    this.logUnreachable(`${what}; retrying in ${delay / 1000}s`, wentAway);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer.unref();
+    this.setState('backoff');
+  }
+
+  /** A server that said GOAWAY shut down on purpose: one info line. Failures warn, throttled. */
+  private logUnreachable(line: string, planned: boolean): void {
+    this.unreachableLogged = true;
+    if (planned) return this.log.log(line);
+    const now = Date.now();
+    if (now - this.lastLogAt < LOG_EVERY_MS) return;
+    this.lastLogAt = now;
+    this.log.warn(line);
+  }
+
+  private setState(state: LinkState): void {
+    if (this.state === 'closed') return;
+    this.state = state;
+    this.onStateChange();
+  }
+}

@@ -1,0 +1,129 @@
+import { createServer, Server, Socket } from 'node:net';
+import { Logger } from '@nestjs/common';
+import type { Dispatch, ServerTransport } from '../driver/transport-driver';
+import { RpcError, unavailable } from '../status/rpc-error';
+import { StatusCode } from '../status/status-code';
+import { InFlight } from '../wire/in-flight';
+import { decodeRequestBody, encodeErrorReply, encodeReply, tooLarge } from '../wire/json-codec';
+import { encodeFrame, FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
+import { FrameWriter } from './frame-writer';
+import type { TcpAddress } from './tcp-address';
+import { encodeReplyFrame, frameId, GOAWAY_TEXT, parseRequestFrame, RequestFrame } from './tcp-envelope';
+
+/** How long `close` waits for clients to hang up after the last reply before cutting their connections. */
+const HANG_UP_GRACE_MS = 1000;
+
+const MALFORMED_REPLY = encodeErrorReply(new RpcError(StatusCode.INVALID_ARGUMENT, 'malformed request frame'));
+const CLOSING_REPLY = encodeErrorReply(unavailable('the server is shutting down'));
+
+/**
+ * Serves one service on a host:port. Each connection carries many concurrent calls, told apart by request id.
+ * `listen` resolves once the port is bound (and rejects if it cannot be). `close` stops accepting connections,
+ * tells connected clients to go away, lets in-flight calls finish and reply, then closes the connections.
+ */
+export class TcpServerTransport implements ServerTransport {
+  private server?: Server;
+  private dispatch: Dispatch = () => Promise.reject(unavailable('the server is not listening'));
+  private closing = false;
+  private readonly connections = new Map<Socket, FrameWriter>();
+  private readonly inFlight = new InFlight();
+  private readonly maxFrameBytes: number;
+
+  constructor(
+    private readonly service: string,
+    private readonly address: TcpAddress,
+    private readonly maxPayloadBytes: number,
+    private readonly log: Logger,
+  ) {
+    this.maxFrameBytes = maxPayloadBytes + FRAME_ENVELOPE_BYTES;
+  }
+
+  listen(dispatch: Dispatch): Promise<void> {
+    if (this.server) return Promise.reject(new Error(`tcp: ${this.service} is already listening`));
+    this.dispatch = dispatch;
+    this.closing = false;
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      const failed = (error: Error) => {
+        this.server = undefined;
+        reject(new Error(`tcp: cannot listen for ${this.service} on ${this.address.text}: ${error.message}`));
+      };
+      server.once('error', failed);
+      server.listen({ host: this.address.host, port: this.address.port }, () => {
+        server.off('error', failed);
+        server.on('error', (error) => this.log.error(`tcp server of ${this.service}: ${error.message}`));
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const goAway = encodeFrame(GOAWAY_TEXT);
+    for (const writer of this.connections.values()) writer.write(goAway);
+    await this.inFlight.drain();
+    for (const socket of this.connections.keys()) socket.end();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, HANG_UP_GRACE_MS)))]);
+    clearTimeout(timer);
+    for (const socket of this.connections.keys()) socket.destroy();
+    await closed;
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const writer = new FrameWriter(socket);
+    const decoder = new FrameDecoder(this.maxFrameBytes, {
+      frame: (text) => {
+        if (this.onFrame(writer, text)) return;
+        decoder.stop();
+        socket.destroy();
+      },
+      oversized: (head, length) => {
+        const id = frameId(head);
+        if (id === undefined) return false;
+        writer.write(encodeReplyFrame(id, encodeErrorReply(tooLarge('request', length, this.maxPayloadBytes))));
+        return true;
+      },
+    });
+    this.connections.set(socket, writer);
+    socket.on('data', (chunk: Buffer) => {
+      if (!decoder.push(chunk)) socket.destroy();
+    });
+    socket.on('error', () => undefined); // 'close' follows; the client sees the connection drop
+    socket.on('close', () => {
+      decoder.stop();
+      this.connections.delete(socket);
+    });
+  }
+
+  /** Starts handling one request frame; false when the frame is so malformed the connection must close. */
+  private onFrame(writer: FrameWriter, text: string): boolean {
+    const request = parseRequestFrame(text);
+    if (request === undefined) {
+      const id = frameId(text);
+      if (id !== undefined) writer.write(encodeReplyFrame(id, MALFORMED_REPLY));
+      return id !== undefined;
+    }
+    if (this.closing) writer.write(encodeReplyFrame(request.id, CLOSING_REPLY));
+    else void this.inFlight.track(() => this.handle(writer, request));
+    return true;
+  }
+
+  private async handle(writer: FrameWriter, request: RequestFrame): Promise<void> {
+    let reply: string;
+    try {
+      const payload = decodeRequestBody(request.body, this.maxPayloadBytes);
+      const result = await this.dispatch({ method: request.method, payload, metadata: request.metadata });
+      reply = encodeReply(result, this.maxPayloadBytes);
+    } catch (error) {
+      reply = encodeErrorReply(RpcError.from(error));
+    }
+    writer.write(encodeReplyFrame(request.id, reply));
+  }
+}

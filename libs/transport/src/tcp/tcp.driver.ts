@@ -1,0 +1,71 @@
+import { Logger } from '@nestjs/common';
+import type { ServiceContract } from '@app/contracts';
+import type { TransportConfig } from '../config/transport-config';
+import type { ClientTransport, OutboundCall, ServerTransport, TransportDriver } from '../driver/transport-driver';
+import { unavailable } from '../status/rpc-error';
+import { parseTcpAddress } from './tcp-address';
+import { TcpChannel } from './tcp-channel';
+import { TcpServerTransport } from './tcp-server';
+
+interface SharedChannel {
+  channel: TcpChannel;
+  users: number;
+}
+
+/**
+ * Point-to-point TCP, no broker: each service instance listens on its own host:port; clients keep a persistent
+ * connection to every configured address of the target service and spread calls over them. Frames are
+ * length-prefixed JSON. All clients of one target service in this driver share its connections, and `close`
+ * closes every server and connection the driver opened.
+ */
+export class TcpDriver implements TransportDriver {
+  readonly name = 'tcp' as const;
+  private readonly servers = new Set<TcpServerTransport>();
+  private readonly channels = new Map<string, SharedChannel>();
+  private readonly log = new Logger('tcp');
+
+  constructor(private readonly config: TransportConfig) {}
+
+  server(contracts: readonly ServiceContract[]): ServerTransport {
+    const service = contracts[0].service;
+    const address = this.config.listen ?? this.config.addresses[service]?.[0];
+    if (!address) throw new Error(`tcp: no listen address for ${service}: set RPC_LISTEN or ${service.toUpperCase()}_ADDR`);
+    const server = new TcpServerTransport(service, parseTcpAddress(address), this.config.maxPayloadBytes, this.log);
+    this.servers.add(server);
+    return server;
+  }
+
+  client(contract: ServiceContract): ClientTransport {
+    const service = contract.service;
+    const shared = this.channels.get(service) ?? this.openChannel(service);
+    shared.users++;
+    let closed = false;
+    return {
+      send: (call: OutboundCall) => (closed ? Promise.reject(unavailable('client closed')) : shared.channel.send(call)),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (--shared.users === 0 && this.channels.get(service) === shared) {
+          this.channels.delete(service);
+          shared.channel.close();
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.servers].map((server) => server.close()));
+    this.servers.clear();
+    for (const shared of this.channels.values()) shared.channel.close();
+    this.channels.clear();
+  }
+
+  private openChannel(service: string): SharedChannel {
+    const addresses = this.config.addresses[service];
+    if (!addresses?.length) throw new Error(`tcp: no address for ${service}: set ${service.toUpperCase()}_ADDR`);
+    const channel = new TcpChannel(service, addresses.map(parseTcpAddress), this.config.maxPayloadBytes, this.log);
+    const shared = { channel, users: 0 };
+    this.channels.set(service, shared);
+    return shared;
+  }
+}
