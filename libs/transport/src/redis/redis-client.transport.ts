@@ -1,0 +1,104 @@
+import type Redis from 'ioredis';
+import type { ClientTransport, OutboundCall } from '../driver/transport-driver';
+import { deadlineExceeded, unavailable } from '../status/rpc-error';
+import { PendingCalls } from '../wire/pending-calls';
+import { whenReady } from './redis-connection';
+import { RequestEncoder } from './redis-envelope';
+import type { ReplyRouter } from './reply-router';
+
+export interface RedisClientOptions {
+  /** The driver's command connection (LPUSH). */
+  commands: Redis;
+  replies: ReplyRouter;
+  /** The target service's request list. */
+  requestKey: string;
+  /** This client's own reply channel. */
+  replyChannel: string;
+  /** Expiry given to a request list when a push creates it, so a list nobody serves does not live forever. */
+  requestListTtlMs: number;
+}
+
+/**
+ * Sends calls to one service by pushing them on its request list (one instance pops each) and awaits the replies
+ * on its own channel. A call made while Redis is unreachable fails at once with UNAVAILABLE; the first calls wait
+ * for the reply subscription, so no reply can be published before anyone listens.
+ */
+export class RedisClientTransport implements ClientTransport {
+  private readonly pending = new PendingCalls();
+  private readonly encoder: RequestEncoder;
+  private subscribed = false;
+  private starting?: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly options: RedisClientOptions) {
+    this.encoder = new RequestEncoder(options.replyChannel);
+    const subscribing = options.replies.add(options.replyChannel, this.pending).then(() => {
+      this.subscribed = !this.closed;
+    });
+    subscribing.catch(() => undefined);
+    this.starting = this.firstAttempt(subscribing).then(() => {
+      this.starting = undefined;
+    });
+  }
+
+  send(call: OutboundCall): Promise<unknown> {
+    if (this.up) return this.push(call);
+    if (this.starting && !this.closed) return this.starting.then(() => this.sendAfterStart(call));
+    return Promise.reject(this.down());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscribed = false;
+    this.pending.failAll(unavailable('client closed'));
+    await this.options.replies.remove(this.options.replyChannel);
+  }
+
+  private get up(): boolean {
+    return this.subscribed && this.options.commands.status === 'ready' && this.options.replies.up;
+  }
+
+  private push(call: OutboundCall): Promise<unknown> {
+    const id = this.pending.nextId();
+    const reply = this.pending.register(id, call.method.pattern, call.deadline);
+    const { commands, requestKey } = this.options;
+    commands
+      .lpush(requestKey, this.encoder.encode(id, call))
+      .then(this.pushed, (error: Error) => this.pending.fail(id, unavailable(`cannot reach Redis: ${error.message}`)));
+    return reply;
+  }
+
+  /** A push that created the list gives it its expiry (a live list empties, and so is created anew, often). */
+  private readonly pushed = (length: number): void => {
+    if (length !== 1) return;
+    const { commands, requestKey, requestListTtlMs } = this.options;
+    commands.pexpire(requestKey, requestListTtlMs).catch(() => undefined);
+  };
+
+  private sendAfterStart(call: OutboundCall): Promise<unknown> {
+    if (this.closed || !this.up) return Promise.reject(this.down());
+    if (call.deadline <= Date.now()) return Promise.reject(deadlineExceeded(call.method.pattern));
+    return this.push(call);
+  }
+
+  private down() {
+    return unavailable(this.closed ? 'client closed' : 'Redis is unreachable');
+  }
+
+  /** Settles when the client is ready to send, or as soon as a first connection attempt failed. */
+  private firstAttempt(subscribing: Promise<void>): Promise<void> {
+    const { commands, replies } = this.options;
+    if (commands.status === 'reconnecting' || replies.subscriber.status === 'reconnecting') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        commands.off('close', done);
+        replies.subscriber.off('close', done);
+        resolve();
+      };
+      commands.once('close', done);
+      replies.subscriber.once('close', done);
+      Promise.all([subscribing, whenReady(commands)]).then(done, done);
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import Redis, { RedisOptions } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ThrottledLog } from './throttled-log';
+
+/** How long a closing socket may take to end before it is destroyed. */
+const DISCONNECT_TIMEOUT_MS = 100;
+
+/** Reconnect forever: 100 ms, 200 ms, ... at most 2 s between attempts. */
+export const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 2000);
+
+/**
+ * The three kinds of connection a driver opens, each tuned for its job:
+ * - `commands` (one per driver): client LPUSHes and server PUBLISHes. No offline queue, and an in-flight command
+ *   fails when the connection drops, so a call made while Redis is down fails at once (UNAVAILABLE).
+ * - `replies` (one per driver with clients): the subscriber. Queues its SUBSCRIBEs until connected and
+ *   resubscribes by itself after a reconnect.
+ * - `requests` (one per server): the blocking BLMPOP loop. Fails fast, so the loop waits for `ready` itself.
+ */
+const ROLE_OPTIONS = {
+  commands: { enableOfflineQueue: false, maxRetriesPerRequest: 0 },
+  replies: { enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true },
+  requests: { enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false },
+} satisfies Record<string, RedisOptions>;
+
+export type ConnectionRole = keyof typeof ROLE_OPTIONS;
+
+/** The URL without its password, for log lines. */
+export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+
+/**
+ * Opens a connection that reconnects forever with backoff, logging (throttled) while Redis cannot be reached
+ * and once when it is back.
+ */
+export function openConnection(url: string, role: ConnectionRole, name: string, log: ThrottledLog): Redis {
+  const redis = new Redis(url, {
+    retryStrategy: reconnectDelay,
+    connectionName: name,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    ...ROLE_OPTIONS[role],
+  });
+  const where = `Redis at ${redactUrl(url)}`;
+  let lastError: Error | undefined;
+  let down = false;
+  let wasReady = false;
+  redis.on('error', (error: Error) => (lastError = error));
+  redis.on('reconnecting', (delayMs: number) => {
+    const what = wasReady ? `lost the ${role} connection to ${where}` : `waiting for ${where} (${role} connection)`;
+    const reason = lastError?.message || 'connection closed';
+    down = true;
+    wasReady = false;
+    lastError = undefined;
+    log.warn('connection', `${what}: ${reason}; retrying in ${delayMs / 1000}s`);
+  });
+  redis.on('ready', () => {
+    wasReady = true;
+    if (!down) return;
+    down = false;
+    log.reset('connection');
+    log.logger.log(`${role} connection to ${where} is back`);
+  });
+  return redis;
+}
+
+/** Resolves once the connection is ready; rejects if it is closed for good first. */
+export function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const ready = () => {
+      redis.off('end', ended);
+      resolve();
+    };
+    const ended = () => {
+      redis.off('ready', ready);
+      reject(new Error('the Redis connection was closed'));
+    };
+    redis.once('ready', ready);
+    redis.once('end', ended);
+  });
+}
+
+/**
+ * Closes a connection: politely (QUIT, after pending replies) when it is up, at once otherwise. Between two
+ * reconnect attempts ioredis's `disconnect()` arms a timer for a socket that is already gone (redis/ioredis#1247),
+ * so that case waits it out: when this resolves, the connection has no timer left.
+ */
+export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    await redis.quit().catch(() => redis.disconnect());
+    await ended;
+    return;
+  }
+  const betweenAttempts = redis.status === 'reconnecting';
+  redis.disconnect();
+  if (betweenAttempts) await sleep(DISCONNECT_TIMEOUT_MS + 10);
+}
