@@ -1,18 +1,20 @@
 import type { TransportConfig, TransportName } from '../config/transport-config';
+import { GrpcDriver } from '../grpc/grpc.driver';
 import { MemoryDriver } from '../memory/memory.driver';
+import { NatsDriver } from '../nats/nats.driver';
+import { RedisDriver } from '../redis/redis.driver';
+import { TcpDriver } from '../tcp/tcp.driver';
 import type { TransportDriver } from './transport-driver';
 
-type DriverFactory = (config: TransportConfig) => TransportDriver;
-
-/** One string picks the transport. Drivers load lazily so an app only loads the client library it uses. */
-const FACTORIES: Record<TransportName, DriverFactory> = {
-  memory: (config) => new MemoryDriver(config),
-  tcp: (config) => new (require('../tcp/tcp.driver').TcpDriver)(config),
-  nats: (config) => new (require('../nats/nats.driver').NatsDriver)(config),
-  redis: (config) => new (require('../redis/redis.driver').RedisDriver)(config),
-  grpc: (config) => new (require('../grpc/grpc.driver').GrpcDriver)(config),
+/** One string picks the transport (Moleculer's transporter registry, in five lines). */
+const DRIVERS: Record<TransportName, new (config: TransportConfig) => TransportDriver> = {
+  memory: MemoryDriver,
+  tcp: TcpDriver,
+  nats: NatsDriver,
+  redis: RedisDriver,
+  grpc: GrpcDriver,
 };
 
 export function createDriver(config: TransportConfig): TransportDriver {
-  return FACTORIES[config.transport](config);
+  return new DRIVERS[config.transport](config);
 }
