@@ -51,15 +51,26 @@ export class AppProcess {
     }
   }
 
-  /** SIGTERM, then the exit code (SIGKILL after `timeoutMs`, reported as null). */
-  async stop(timeoutMs = 15_000): Promise<number | null> {
+  /**
+   * Sends SIGTERM and waits for the exit; SIGKILL after `timeoutMs`. Returns how it ended: `graceful` when it exited
+   * 0 or by the SIGTERM it re-raised after closing (Nest's shutdown hooks do that), else what happened.
+   */
+  async stop(timeoutMs = 15_000): Promise<string> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    if (!child) return 'never started';
+    if (child.exitCode !== null || child.signalCode !== null) return `had already exited (${child.exitCode ?? child.signalCode})`;
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    const code = await exited;
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const [code, signal] = await exited;
     clearTimeout(timer);
-    return code;
+    if (forced) return `killed after ${timeoutMs} ms`;
+    return code === 0 || signal === 'SIGTERM' ? 'graceful' : `exited (${code ?? signal})`;
   }
 }
