@@ -13,21 +13,22 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@app/(contracts|transport|testing)$': '<rootDir>/libs/$1/src',
-  '^@app/(contracts|transport|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/(contracts|transport|messaging|testing)$': '<rootDir>/libs/$1/src',
+  '^@app/(contracts|transport|messaging|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
   maxWorkers: 2,
+  /** A global option in Jest (not per project): long enough for broker restarts and app start-up. */
+  testTimeout: 90_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'conformance',
       testMatch: ['<rootDir>/libs/testing/**/*.conformance-spec.ts'],
-      testTimeout: 60_000,
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 180_000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

@@ -80,3 +80,27 @@ export function defineService<M extends Record<string, MethodDefinition>>(
   }
   return Object.freeze(contract);
 }
+
+/**
+ * A domain event a service publishes: `orders.v1.OrderConfirmed`. Its type is the one name of the event on every
+ * event bus (the JetStream subject suffix, the Redis stream name, the Nest event pattern).
+ */
+export interface EventRef<S extends z.ZodType = z.ZodType> {
+  /** The publishing service. */
+  readonly service: string;
+  readonly version: string;
+  readonly name: string;
+  readonly type: string;
+  readonly schema: S;
+}
+
+export type EventOf<E> = E extends EventRef<infer S> ? z.output<S> : never;
+
+export function defineEvent<S extends z.ZodType>(definition: {
+  service: string;
+  version: string;
+  name: string;
+  schema: S;
+}): EventRef<S> {
+  return Object.freeze({ ...definition, type: `${definition.service}.${definition.version}.${definition.name}` });
+}

@@ -5,3 +5,6 @@ export * from './payments/payments.v1';
 export * from './orders/orders.v1';
 export * from './notifications/notifications.v1';
 export { ALL_CONTRACTS } from './registry';
+export * from './orders/orders.events.v1';
+export * from './inventory/inventory.events.v1';
+export * from './payments/payments.events.v1';

@@ -19,3 +19,4 @@ export * from './nest/switchboard.module';
 export * from './nest/start-service';
 export * from './nest/run-main';
 export { MemoryBroker } from './memory/memory-broker';
+export { InFlight } from './wire/in-flight';

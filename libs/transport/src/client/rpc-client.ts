@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { MethodRef } from '@app/contracts';
 import type { ClientTransport } from '../driver/transport-driver';
 import { CallContext } from '../metadata/call-context';
-import { Metadata, MetadataKey, validateMetadata } from '../metadata/metadata';
+import { Metadata, MetadataKey, propagatedMetadata, validateMetadata } from '../metadata/metadata';
 import { deadlineExceeded } from '../status/rpc-error';
 import { encodePayload } from '../wire/json-codec';
 import { ClientCallHandler, ClientInterceptor, composeInterceptors } from './client-interceptor';
@@ -52,16 +51,9 @@ export class RpcClient {
     if (inherited !== undefined && inherited < deadline) deadline = inherited;
     if (deadline <= now) throw deadlineExceeded(method.pattern);
 
-    const metadata: Metadata = { ...options.metadata };
-    metadata[MetadataKey.correlationId] = options.correlationId ?? parent?.correlationId ?? randomUUID();
+    const metadata = propagatedMetadata(this.options.caller, parent, options.metadata, options.correlationId);
     metadata[MetadataKey.deadline] = String(deadline);
-    metadata[MetadataKey.caller] = this.options.caller;
-    const idempotencyKey = options.idempotencyKey ?? metadata[MetadataKey.idempotencyKey];
-    if (idempotencyKey !== undefined) metadata[MetadataKey.idempotencyKey] = idempotencyKey;
-    if (parent?.traceparent && metadata[MetadataKey.traceparent] === undefined) {
-      metadata[MetadataKey.traceparent] = parent.traceparent;
-      if (parent.tracestate) metadata[MetadataKey.tracestate] = parent.tracestate;
-    }
+    if (options.idempotencyKey !== undefined) metadata[MetadataKey.idempotencyKey] = options.idempotencyKey;
     validateMetadata(metadata);
 
     const body = encodePayload(payload, this.options.maxPayloadBytes);

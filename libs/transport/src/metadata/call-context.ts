@@ -30,6 +30,11 @@ export class CallContext {
     return storage.run(this, fn);
   }
 
+  /** The schema the request is validated against before the handler runs. */
+  get requestSchema(): import('zod').ZodType | undefined {
+    return this.methodRef?.request;
+  }
+
   get correlationId(): string | undefined {
     return this.metadata[MetadataKey.correlationId];
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RpcError } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 
@@ -51,4 +52,24 @@ export function sanitizeMetadata(raw: unknown): Metadata {
     if (typeof value === 'string' && KEY.test(key) && VALUE.test(value)) out[key] = value;
   }
   return out;
+}
+
+/**
+ * Metadata that flows from the call or event being handled (if any) to an outgoing call or event: the correlation
+ * id (the given one, else the parent's, else a new one), the caller's name and the W3C trace context.
+ */
+export function propagatedMetadata(
+  caller: string,
+  parent: { correlationId?: string; traceparent?: string; tracestate?: string } | undefined,
+  extra: Metadata = {},
+  correlationId?: string,
+): Metadata {
+  const metadata: Metadata = { ...extra };
+  metadata[MetadataKey.correlationId] = correlationId ?? parent?.correlationId ?? randomUUID();
+  metadata[MetadataKey.caller] = caller;
+  if (parent?.traceparent && metadata[MetadataKey.traceparent] === undefined) {
+    metadata[MetadataKey.traceparent] = parent.traceparent;
+    if (parent.tracestate) metadata[MetadataKey.tracestate] = parent.tracestate;
+  }
+  return metadata;
 }

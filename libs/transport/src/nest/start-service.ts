@@ -1,5 +1,6 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ServiceContract } from '@app/contracts';
 import type { TransportDriver } from '../driver/transport-driver';
 import { SwitchboardServer } from '../server/switchboard.server';
@@ -11,6 +12,8 @@ export interface StartServiceOptions {
   /** Port of the app's HTTP side (health, metrics, REST for the gateway). */
   httpPort: number;
   httpHost?: string;
+  /** More Nest strategies to run beside the RPC server, e.g. `eventConsumer` from @app/messaging. */
+  consumers?: readonly ((app: INestApplication) => CustomTransportStrategy)[];
 }
 
 /**
@@ -23,8 +26,11 @@ export async function startService(module: Type<unknown>, options: StartServiceO
   if (options.serves.length > 0) {
     const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
     app.connectMicroservice({ strategy: new SwitchboardServer(driver, options.serves) }, { inheritAppConfig: true });
-    await app.startAllMicroservices();
   }
+  for (const consumer of options.consumers ?? []) {
+    app.connectMicroservice({ strategy: consumer(app) }, { inheritAppConfig: true });
+  }
+  await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost ?? process.env.HOST ?? '127.0.0.1');
   new Logger('Switchboard').log(`HTTP on ${await app.getUrl()}`);
   return app;

@@ -11,7 +11,7 @@ export function validationIssues(error: z.ZodError): { path: string; message: st
 }
 
 /**
- * Validates every RPC request against its contract schema before the handler runs (after guards), and hands
+ * Validates every RPC request (and every event) against its contract schema before the handler runs (after guards), and hands
  * the handler the parsed value. A bad request fails with INVALID_ARGUMENT and the list of issues.
  */
 @Injectable()
@@ -19,15 +19,15 @@ export class ContractValidationInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'rpc') {
       const call = context.switchToRpc().getContext<unknown>();
-      const method = call instanceof CallContext ? call.methodRef : undefined;
-      if (method) {
+      const schema = call instanceof CallContext ? call.requestSchema : undefined;
+      if (call instanceof CallContext && schema) {
         const args = context.getArgs();
-        const parsed = method.request.safeParse(args[0]);
+        const parsed = schema.safeParse(args[0]);
         if (!parsed.success) {
           const issues = validationIssues(parsed.error);
           throw new RpcError(
             StatusCode.INVALID_ARGUMENT,
-            `invalid ${method.pattern} request: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
+            `invalid ${call.method} request: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
             { issues },
           );
         }

@@ -12,8 +12,8 @@ export const RPC_METHOD = 'switchboard:rpc-method';
 export const Rpc = (method: MethodRef): MethodDecorator =>
   applyDecorators(MessagePattern(method.pattern), SetMetadata(RPC_METHOD, method), requestAndContextByDefault);
 
-/** Without parameter decorators Nest passes only the payload; an `@Rpc` handler gets `(request, ctx)`. */
-const requestAndContextByDefault: MethodDecorator = (target, key) => {
+/** Without parameter decorators Nest passes only the payload; `@Rpc` and `@OnEvent` handlers get `(request, ctx)`. */
+export const requestAndContextByDefault: MethodDecorator = (target, key) => {
   if (Reflect.getMetadata(ROUTE_ARGS_METADATA, target.constructor, key)) return;
   Payload()(target, key, 0);
   Ctx()(target, key, 1);

@@ -1,0 +1,58 @@
+import type { Metadata } from '@app/transport';
+
+export type EventBusName = 'memory' | 'nats' | 'redis';
+
+/** An event as it is published: its body is the payload's JSON; the id is unique per event (broker de-duplication). */
+export interface OutgoingEvent {
+  id: string;
+  type: string;
+  body: string;
+  metadata: Metadata;
+}
+
+/** An event as it is delivered to a subscriber. */
+export interface DeliveredEvent {
+  id: string;
+  type: string;
+  /** The payload's JSON, decoded by the consumer so a malformed body is a handler failure, not a crash. */
+  body: string;
+  metadata: Metadata;
+  /** 1 on the first delivery, then 2, 3, ... */
+  deliveryCount: number;
+}
+
+/** What the handler's outcome means for an event: ack it, or have it delivered again later, or never again. */
+export type EventOutcome = 'ack' | 'retry' | 'dead';
+
+/**
+ * One subscribing service's interest in some event types. Every group receives every event (fan-out); the
+ * instances of a group compete, so each event is handled by one instance of the group. The bus calls `handle`
+ * and acts on its outcome: `ack` -> done; `retry` -> delivered again after `retryDelayMs(deliveryCount)`, at most
+ * `maxDeliveries` times in all; `dead` -> never again (the handler has recorded it as a dead letter).
+ */
+export interface Subscription {
+  group: string;
+  types: readonly string[];
+  maxDeliveries: number;
+  retryDelayMs(deliveryCount: number): number;
+  /** How many events one instance handles at once. */
+  concurrency: number;
+  handle(event: DeliveredEvent): Promise<EventOutcome>;
+}
+
+export interface SubscriptionHandle {
+  /** Stops taking new events and waits for the ones in hand; undelivered events stay with the group. */
+  close(): Promise<void>;
+}
+
+/**
+ * A durable event bus. `publish` resolves once the broker has stored the event (at-least-once from there on) and
+ * de-duplicates by event id within a window. `subscribe` resolves once events are flowing to the subscriber.
+ * Core NATS and Redis pub/sub are not acceptable here: they lose events; JetStream and Redis Streams do not.
+ */
+export interface EventBus {
+  readonly name: EventBusName;
+  publish(event: OutgoingEvent): Promise<void>;
+  subscribe(subscription: Subscription): Promise<SubscriptionHandle>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import type { TransportConfig } from '@app/transport';
+import type { EventBusName } from '../bus/event-bus';
+
+export const EVENT_BUSES: readonly EventBusName[] = ['memory', 'nats', 'redis'];
+
+export interface EventBusConfig {
+  bus: EventBusName;
+  /** Prefix of streams, subjects, keys and consumer names (shared with the transport's namespace). */
+  namespace: string;
+  natsUrl: string;
+  redisUrl: string;
+  /** Deliveries of one event before it is given up as a dead letter. */
+  maxDeliveries: number;
+  /** First retry delay; each further retry doubles it, up to `retryMaxDelayMs`. */
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  /** Events one instance handles at once. */
+  concurrency: number;
+  instanceId: string;
+  /** Only for `memory`: the in-process broker (one per process by default). */
+  memoryBroker?: import('../memory/memory-event-broker').MemoryEventBroker;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * `EVENT_BUS` (memory | nats | redis); by default the bus that goes with the transport: memory for memory, redis
+ * for redis, nats otherwise.
+ */
+export function loadEventBusConfig(
+  transport: TransportConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<EventBusConfig> = {},
+): EventBusConfig {
+  const fallback: EventBusName = transport.transport === 'memory' ? 'memory' : transport.transport === 'redis' ? 'redis' : 'nats';
+  const bus = (env.EVENT_BUS || fallback).toLowerCase();
+  if (!(EVENT_BUSES as readonly string[]).includes(bus)) {
+    throw new Error(`EVENT_BUS must be one of ${EVENT_BUSES.join(', ')}, got "${env.EVENT_BUS}"`);
+  }
+  return {
+    bus: bus as EventBusName,
+    namespace: transport.namespace,
+    natsUrl: transport.natsUrl,
+    redisUrl: transport.redisUrl,
+    maxDeliveries: int(env, 'EVENT_MAX_DELIVERIES', 5, 1, 1000),
+    retryBaseDelayMs: int(env, 'EVENT_RETRY_DELAY_MS', 500, 1, 3_600_000),
+    retryMaxDelayMs: int(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),
+    concurrency: int(env, 'EVENT_CONCURRENCY', 16, 1, 1024),
+    instanceId: transport.instanceId,
+    ...overrides,
+  };
+}
+
+/** Exponential backoff: base, 2x base, 4x base ... capped. */
+export const retryDelay = (config: Pick<EventBusConfig, 'retryBaseDelayMs' | 'retryMaxDelayMs'>) => (deliveryCount: number) =>
+  Math.min(config.retryMaxDelayMs, config.retryBaseDelayMs * 2 ** Math.max(0, deliveryCount - 1));

@@ -1,0 +1,10 @@
+export * from './bus/event-bus';
+export * from './bus/create-event-bus';
+export * from './config/event-bus-config';
+export * from './consumer/event-context';
+export * from './consumer/on-event.decorator';
+export * from './consumer/event-server';
+export * from './publisher/event-publisher';
+export * from './nest/tokens';
+export * from './nest/messaging.module';
+export { MemoryEventBroker } from './memory/memory-event-broker';

@@ -1,0 +1,3 @@
+import { runEventConformanceSuite } from './run-event-conformance-suite';
+
+runEventConformanceSuite('memory');
