@@ -1,10 +1,18 @@
 import { Module } from '@nestjs/common';
+import { MessagingModule, OutboxModule } from '@app/messaging';
+import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
 import { InventoryController } from './inventory.controller';
+import { INVENTORY_MIGRATIONS } from './inventory.migrations';
 import { StockStore } from './stock.store';
 
 @Module({
-  imports: [SwitchboardModule.forService({ service: 'inventory' })],
+  imports: [
+    SwitchboardModule.forService({ service: 'inventory' }),
+    MessagingModule.forService(),
+    SqliteModule.forService({ service: 'inventory', migrations: INVENTORY_MIGRATIONS }),
+    OutboxModule,
+  ],
   controllers: [InventoryController],
   providers: [StockStore],
 })

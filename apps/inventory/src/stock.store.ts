@@ -1,12 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import type { Reservation, StockLevel } from '@app/contracts';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { InventoryEventsV1, Reservation, StockLevel } from '@app/contracts';
+import { Outbox } from '@app/messaging';
+import { DATABASE, SqliteDatabase } from '@app/storage';
 import { RpcError, StatusCode } from '@app/transport';
-
-interface Item {
-  available: number;
-  reserved: number;
-  unitPriceCents: number;
-}
 
 /** The SKUs a fresh inventory starts with: ample stock, so a demo order succeeds. */
 export const SEED_STOCK: Record<string, { available: number; unitPriceCents: number }> = {
@@ -17,68 +13,101 @@ export const SEED_STOCK: Record<string, { available: number; unitPriceCents: num
   'SKU-MUG': { available: 50, unitPriceCents: 1200 },
 };
 
+interface StockRow {
+  sku: string;
+  available: number;
+  reserved: number;
+  unit_price_cents: number;
+}
+
+const toLevel = (row: StockRow): StockLevel => ({
+  sku: row.sku,
+  available: row.available,
+  reserved: row.reserved,
+  unitPriceCents: row.unit_price_cents,
+});
+
 /**
- * Stock levels and reservations, in memory. Reserve is all-or-nothing and idempotent per order; release gives a
- * reservation back once. (Durable storage comes with the order-flow issue.)
+ * Stock and reservations in inventory's SQLite database. Reserve is all-or-nothing and idempotent per order;
+ * release gives a reservation back once. Each change and its event commit in one transaction (outbox).
  */
 @Injectable()
-export class StockStore {
-  private readonly items = new Map<string, Item>(
-    Object.entries(SEED_STOCK).map(([sku, s]) => [sku, { available: s.available, reserved: 0, unitPriceCents: s.unitPriceCents }]),
-  );
-  private readonly reservations = new Map<string, Reservation>();
+export class StockStore implements OnModuleInit {
+  constructor(
+    @Inject(DATABASE) private readonly db: SqliteDatabase,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Seeds the catalog on first start. */
+  onModuleInit(): void {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO stock (sku, available, reserved, unit_price_cents) VALUES (?, ?, 0, ?)');
+    this.db.transaction(() => {
+      for (const [sku, seed] of Object.entries(SEED_STOCK)) insert.run(sku, seed.available, seed.unitPriceCents);
+    })();
+  }
 
   level(sku: string): StockLevel {
-    const item = this.items.get(sku);
-    if (!item) throw new RpcError(StatusCode.NOT_FOUND, `unknown sku ${sku}`, { sku });
-    return { sku, ...item };
+    const row = this.db.prepare<[string], StockRow>('SELECT * FROM stock WHERE sku = ?').get(sku);
+    if (!row) throw new RpcError(StatusCode.NOT_FOUND, `unknown sku ${sku}`, { sku });
+    return toLevel(row);
   }
 
   list(): StockLevel[] {
-    return [...this.items.keys()].sort().map((sku) => this.level(sku));
+    return this.db.prepare<[], StockRow>('SELECT * FROM stock ORDER BY sku').all().map(toLevel);
   }
 
   reserve(orderId: string, lines: { sku: string; quantity: number }[]): Reservation {
-    const existing = this.reservations.get(orderId);
-    if (existing) return existing;
-    const wanted = new Map<string, number>();
-    for (const line of lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
-    for (const [sku, quantity] of wanted) {
-      const item = this.items.get(sku);
-      if (!item) throw new RpcError(StatusCode.NOT_FOUND, `unknown sku ${sku}`, { sku });
-      if (item.available < quantity) {
-        throw new RpcError(StatusCode.FAILED_PRECONDITION, `insufficient stock for ${sku}`, {
-          sku,
-          requested: quantity,
-          available: item.available,
-        });
+    return this.db.transaction(() => {
+      const existing = this.reservation(orderId);
+      if (existing) {
+        if (existing.status === 'RELEASED') {
+          throw new RpcError(StatusCode.FAILED_PRECONDITION, `reservation of order ${orderId} was released`, { orderId });
+        }
+        return existing.reservation;
       }
-    }
-    const reserved = [...wanted].map(([sku, quantity]) => {
-      const item = this.items.get(sku)!;
-      item.available -= quantity;
-      item.reserved += quantity;
-      return { sku, quantity, unitPriceCents: item.unitPriceCents };
-    });
-    const reservation = {
-      orderId,
-      lines: reserved,
-      totalCents: reserved.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0),
-    };
-    this.reservations.set(orderId, reservation);
-    return reservation;
+      const wanted = new Map<string, number>();
+      for (const line of lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
+      const reserved = [...wanted].map(([sku, quantity]) => {
+        const item = this.level(sku);
+        if (item.available < quantity) {
+          throw new RpcError(StatusCode.FAILED_PRECONDITION, `insufficient stock for ${sku}`, {
+            sku,
+            requested: quantity,
+            available: item.available,
+          });
+        }
+        return { sku, quantity, unitPriceCents: item.unitPriceCents };
+      });
+      const take = this.db.prepare('UPDATE stock SET available = available - ?, reserved = reserved + ? WHERE sku = ?');
+      for (const line of reserved) take.run(line.quantity, line.quantity, line.sku);
+      const reservation = { orderId, lines: reserved, totalCents: reserved.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0) };
+      this.db
+        .prepare("INSERT INTO reservations (order_id, lines, total_cents, status, created_at) VALUES (?, ?, ?, 'RESERVED', ?)")
+        .run(orderId, JSON.stringify(reserved), reservation.totalCents, Date.now());
+      this.outbox.add(InventoryEventsV1.stockReserved, { ...reservation, reservedAt: new Date().toISOString() });
+      return reservation;
+    }).immediate();
   }
 
   /** Gives a reservation's stock back; false when there was nothing (left) to release. */
   release(orderId: string): boolean {
-    const reservation = this.reservations.get(orderId);
-    if (!reservation) return false;
-    this.reservations.delete(orderId);
-    for (const line of reservation.lines) {
-      const item = this.items.get(line.sku)!;
-      item.available += line.quantity;
-      item.reserved -= line.quantity;
-    }
-    return true;
+    return this.db.transaction(() => {
+      const existing = this.reservation(orderId);
+      if (!existing || existing.status === 'RELEASED') return false;
+      const give = this.db.prepare('UPDATE stock SET available = available + ?, reserved = reserved - ? WHERE sku = ?');
+      for (const line of existing.reservation.lines) give.run(line.quantity, line.quantity, line.sku);
+      this.db.prepare("UPDATE reservations SET status = 'RELEASED' WHERE order_id = ?").run(orderId);
+      this.outbox.add(InventoryEventsV1.stockReleased, { orderId, releasedAt: new Date().toISOString() });
+      return true;
+    }).immediate();
+  }
+
+  private reservation(orderId: string): { reservation: Reservation; status: string } | undefined {
+    const row = this.db
+      .prepare<[string], { lines: string; total_cents: number; status: string }>(
+        'SELECT lines, total_cents, status FROM reservations WHERE order_id = ?',
+      )
+      .get(orderId);
+    return row && { reservation: { orderId, lines: JSON.parse(row.lines), totalCents: row.total_cents }, status: row.status };
   }
 }

@@ -1,16 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Notification } from '@app/contracts';
+import { DATABASE, SqliteDatabase } from '@app/storage';
 
-/** Notifications per customer, in memory (filled from order events by the order-flow issue). */
+interface NotificationRow {
+  id: string;
+  customer_id: string;
+  order_id: string;
+  status: string;
+  created_at: string;
+}
+
+/** Notifications per customer. The id is the event's id, so a redelivered event adds nothing. */
 @Injectable()
 export class NotificationStore {
-  private readonly byCustomer = new Map<string, Notification[]>();
+  constructor(@Inject(DATABASE) private readonly db: SqliteDatabase) {}
 
-  add(notification: Notification): void {
-    this.byCustomer.set(notification.customerId, [...this.forCustomer(notification.customerId), notification]);
+  /** Records a notification once per id; false when it was already there. */
+  add(notification: Notification): boolean {
+    const result = this.db
+      .prepare('INSERT OR IGNORE INTO notifications (id, customer_id, order_id, status, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(notification.id, notification.customerId, notification.orderId, notification.status, notification.createdAt);
+    return result.changes === 1;
   }
 
   forCustomer(customerId: string): Notification[] {
-    return this.byCustomer.get(customerId) ?? [];
+    return this.db
+      .prepare<[string], NotificationRow>('SELECT * FROM notifications WHERE customer_id = ? ORDER BY created_at, rowid')
+      .all(customerId)
+      .map((row) => ({
+        id: row.id,
+        customerId: row.customer_id,
+        orderId: row.order_id,
+        status: row.status,
+        createdAt: row.created_at,
+      }));
   }
 }

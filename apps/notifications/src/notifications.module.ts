@@ -1,11 +1,19 @@
 import { Module } from '@nestjs/common';
+import { MessagingModule } from '@app/messaging';
+import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
 import { NotificationStore } from './notification.store';
 import { NotificationsController } from './notifications.controller';
+import { NOTIFICATIONS_MIGRATIONS } from './notifications.migrations';
+import { OrderEventsConsumer } from './order-events.consumer';
 
 @Module({
-  imports: [SwitchboardModule.forService({ service: 'notifications' })],
-  controllers: [NotificationsController],
+  imports: [
+    SwitchboardModule.forService({ service: 'notifications' }),
+    MessagingModule.forService(),
+    SqliteModule.forService({ service: 'notifications', migrations: NOTIFICATIONS_MIGRATIONS }),
+  ],
+  controllers: [NotificationsController, OrderEventsConsumer],
   providers: [NotificationStore],
 })
 export class NotificationsModule {}

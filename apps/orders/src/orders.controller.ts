@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { OrdersV1, RequestOf } from '@app/contracts';
 import { Rpc, RpcError, StatusCode } from '@app/transport';
-import { OrderStore } from './order.store';
+import { OrderRepository } from './order.repository';
 import { PlaceOrderService } from './place-order.service';
 
 const M = OrdersV1.methods;
@@ -11,9 +11,10 @@ const M = OrdersV1.methods;
 export class OrdersController {
   constructor(
     private readonly placeOrder: PlaceOrderService,
-    private readonly orders: OrderStore,
+    private readonly orders: OrderRepository,
   ) {}
 
+  /** Accepts the order (PENDING); it is processed asynchronously. */
   @Rpc(M.placeOrder)
   place(request: RequestOf<typeof M.placeOrder>) {
     return this.placeOrder.place(request);
@@ -26,6 +27,7 @@ export class OrdersController {
     if (!order || order.customerId !== request.customerId) {
       throw new RpcError(StatusCode.NOT_FOUND, `order ${request.id} not found`);
     }
-    return order;
+    const { paymentMethod: _, ...visible } = order;
+    return visible;
   }
 }

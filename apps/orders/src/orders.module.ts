@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
 import { InventoryV1, PaymentsV1 } from '@app/contracts';
+import { MessagingModule, OutboxModule } from '@app/messaging';
+import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
-import { OrderStore } from './order.store';
+import { OrderProcessor } from './order-processor';
+import { OrderRepository } from './order.repository';
 import { OrdersController } from './orders.controller';
+import { ORDERS_MIGRATIONS } from './orders.migrations';
 import { PlaceOrderService } from './place-order.service';
 
 @Module({
-  imports: [SwitchboardModule.forService({ service: 'orders', clients: [InventoryV1, PaymentsV1] })],
-  controllers: [OrdersController],
-  providers: [OrderStore, PlaceOrderService],
+  imports: [
+    SwitchboardModule.forService({ service: 'orders', clients: [InventoryV1, PaymentsV1] }),
+    MessagingModule.forService(),
+    SqliteModule.forService({ service: 'orders', migrations: ORDERS_MIGRATIONS }),
+    OutboxModule,
+  ],
+  controllers: [OrdersController, OrderProcessor],
+  providers: [OrderRepository, PlaceOrderService],
 })
 export class OrdersModule {}

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DECLINED_PAYMENT_METHOD, Payment } from '@app/contracts';
+import { DECLINED_PAYMENT_METHOD, Payment, PaymentsEventsV1 } from '@app/contracts';
+import { Outbox } from '@app/messaging';
+import { DATABASE, SqliteDatabase } from '@app/storage';
 import { RpcError, StatusCode } from '@app/transport';
 
 export interface ChargeInput {
@@ -10,45 +12,101 @@ export interface ChargeInput {
   paymentMethod: string;
 }
 
+interface PaymentRow {
+  order_id: string;
+  payment_id: string;
+  amount_cents: number;
+  currency: string;
+  status: 'CAPTURED' | 'REFUNDED';
+}
+
+const toPayment = (row: PaymentRow): Payment => ({
+  paymentId: row.payment_id,
+  orderId: row.order_id,
+  amountCents: row.amount_cents,
+  currency: row.currency,
+  status: row.status,
+});
+
 /**
- * Payments, in memory: at most one charge per order (a repeated charge returns the first one), a declined card
- * is refused with FAILED_PRECONDITION, a refund happens once. (Durable storage comes with the order-flow issue.)
+ * Payments in payments' SQLite database: at most one charge per order (a repeated charge returns the first), a
+ * declined card is refused with FAILED_PRECONDITION, a refund happens once. Each change and its event commit
+ * together (outbox).
  */
 @Injectable()
 export class PaymentStore {
-  private readonly byOrder = new Map<string, Payment>();
+  constructor(
+    @Inject(DATABASE) private readonly db: SqliteDatabase,
+    private readonly outbox: Outbox,
+  ) {}
 
-  charge(input: ChargeInput): Payment {
-    const existing = this.byOrder.get(input.orderId);
-    if (existing) {
-      if (existing.amountCents !== input.amountCents || existing.currency !== input.currency) {
-        throw new RpcError(StatusCode.ALREADY_EXISTS, `order ${input.orderId} was already charged a different amount`);
+  charge(input: ChargeInput, idempotencyKey?: string): Payment {
+    return this.db.transaction(() => {
+      const existing = this.find(input.orderId);
+      if (existing) {
+        if (existing.amountCents !== input.amountCents || existing.currency !== input.currency) {
+          throw new RpcError(StatusCode.ALREADY_EXISTS, `order ${input.orderId} was already charged a different amount`);
+        }
+        return existing;
       }
-      return existing;
-    }
-    if (input.paymentMethod === DECLINED_PAYMENT_METHOD) {
-      throw new RpcError(StatusCode.FAILED_PRECONDITION, 'payment declined', { reason: 'card_declined' });
-    }
-    const payment: Payment = {
-      paymentId: randomUUID(),
-      orderId: input.orderId,
-      amountCents: input.amountCents,
-      currency: input.currency,
-      status: 'CAPTURED',
-    };
-    this.byOrder.set(input.orderId, payment);
-    return payment;
+      if (input.paymentMethod === DECLINED_PAYMENT_METHOD) {
+        this.outbox.add(PaymentsEventsV1.paymentDeclined, {
+          orderId: input.orderId,
+          reason: 'card_declined',
+          declinedAt: new Date().toISOString(),
+        });
+        return undefined;
+      }
+      const payment: Payment = {
+        paymentId: randomUUID(),
+        orderId: input.orderId,
+        amountCents: input.amountCents,
+        currency: input.currency,
+        status: 'CAPTURED',
+      };
+      this.db
+        .prepare(
+          "INSERT INTO payments (order_id, payment_id, amount_cents, currency, status, idempotency_key, created_at) VALUES (?, ?, ?, ?, 'CAPTURED', ?, ?)",
+        )
+        .run(payment.orderId, payment.paymentId, payment.amountCents, payment.currency, idempotencyKey ?? null, Date.now());
+      this.outbox.add(PaymentsEventsV1.paymentCaptured, {
+        orderId: payment.orderId,
+        paymentId: payment.paymentId,
+        amountCents: payment.amountCents,
+        capturedAt: new Date().toISOString(),
+      });
+      return payment;
+    }).immediate() ?? declined();
   }
 
   refund(orderId: string): Payment {
-    const payment = this.get(orderId);
-    if (payment.status === 'CAPTURED') this.byOrder.set(orderId, { ...payment, status: 'REFUNDED' });
-    return this.get(orderId);
+    return this.db.transaction(() => {
+      const payment = this.get(orderId);
+      if (payment.status === 'REFUNDED') return payment;
+      this.db.prepare("UPDATE payments SET status = 'REFUNDED' WHERE order_id = ?").run(orderId);
+      this.outbox.add(PaymentsEventsV1.paymentRefunded, {
+        orderId,
+        paymentId: payment.paymentId,
+        amountCents: payment.amountCents,
+        refundedAt: new Date().toISOString(),
+      });
+      return { ...payment, status: 'REFUNDED' as const };
+    }).immediate();
   }
 
   get(orderId: string): Payment {
-    const payment = this.byOrder.get(orderId);
+    const payment = this.find(orderId);
     if (!payment) throw new RpcError(StatusCode.NOT_FOUND, `no payment for order ${orderId}`, { orderId });
     return payment;
   }
+
+  private find(orderId: string): Payment | undefined {
+    const row = this.db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE order_id = ?').get(orderId);
+    return row && toPayment(row);
+  }
+}
+
+/** The declined event commits with the transaction; the caller then gets the error. */
+function declined(): never {
+  throw new RpcError(StatusCode.FAILED_PRECONDITION, 'payment declined', { reason: 'card_declined' });
 }

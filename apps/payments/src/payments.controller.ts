@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { PaymentsV1, RequestOf } from '@app/contracts';
-import { Rpc } from '@app/transport';
+import { CallContext, Rpc } from '@app/transport';
 import { PaymentStore } from './payment.store';
 
 const M = PaymentsV1.methods;
@@ -11,8 +11,8 @@ export class PaymentsController {
   constructor(private readonly payments: PaymentStore) {}
 
   @Rpc(M.charge)
-  charge(request: RequestOf<typeof M.charge>) {
-    return this.payments.charge(request);
+  charge(request: RequestOf<typeof M.charge>, ctx: CallContext) {
+    return this.payments.charge(request, ctx.idempotencyKey);
   }
 
   @Rpc(M.refund)

@@ -8,3 +8,7 @@ export * from './publisher/event-publisher';
 export * from './nest/tokens';
 export * from './nest/messaging.module';
 export { MemoryEventBroker } from './memory/memory-event-broker';
+export * from './outbox/outbox.migration';
+export * from './outbox/outbox';
+export * from './outbox/outbox-relay';
+export * from './outbox/outbox.module';

@@ -1,0 +1,31 @@
+import { Controller } from '@nestjs/common';
+import { EventOf, OrdersEventsV1 } from '@app/contracts';
+import { EventContext, OnEvent } from '@app/messaging';
+import { NotificationStore } from './notification.store';
+
+const E = OrdersEventsV1;
+
+/** Turns each order status change into a notification for its customer. */
+@Controller()
+export class OrderEventsConsumer {
+  constructor(private readonly notifications: NotificationStore) {}
+
+  @OnEvent(E.orderPlaced)
+  placed(event: EventOf<typeof E.orderPlaced>, ctx: EventContext) {
+    this.record(ctx, event.orderId, event.customerId, 'PENDING', event.placedAt);
+  }
+
+  @OnEvent(E.orderConfirmed)
+  confirmed(event: EventOf<typeof E.orderConfirmed>, ctx: EventContext) {
+    this.record(ctx, event.orderId, event.customerId, 'CONFIRMED', event.confirmedAt);
+  }
+
+  @OnEvent(E.orderRejected)
+  rejected(event: EventOf<typeof E.orderRejected>, ctx: EventContext) {
+    this.record(ctx, event.orderId, event.customerId, 'REJECTED', event.rejectedAt);
+  }
+
+  private record(ctx: EventContext, orderId: string, customerId: string, status: string, createdAt: string) {
+    this.notifications.add({ id: ctx.eventId, customerId, orderId, status, createdAt });
+  }
+}

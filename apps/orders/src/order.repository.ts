@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Order, OrderStatus } from '@app/contracts';
+import { DATABASE, SqliteDatabase } from '@app/storage';
+
+export interface StoredOrder extends Order {
+  paymentMethod: string;
+}
+
+interface OrderRow {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  items: string;
+  payment_method: string;
+  total_cents: number;
+  reason: string | null;
+  created_at: string;
+}
+
+const toOrder = (row: OrderRow): StoredOrder => ({
+  id: row.id,
+  customerId: row.customer_id,
+  status: row.status,
+  items: JSON.parse(row.items),
+  totalCents: row.total_cents,
+  ...(row.reason === null ? {} : { reason: row.reason }),
+  createdAt: row.created_at,
+  paymentMethod: row.payment_method,
+});
+
+/** Orders in orders' SQLite database. Callers wrap writes and their outbox events in one transaction. */
+@Injectable()
+export class OrderRepository {
+  constructor(@Inject(DATABASE) readonly db: SqliteDatabase) {}
+
+  insert(order: StoredOrder): void {
+    this.db
+      .prepare(
+        'INSERT INTO orders (id, customer_id, status, items, payment_method, total_cents, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(order.id, order.customerId, order.status, JSON.stringify(order.items), order.paymentMethod, order.totalCents, order.reason ?? null, order.createdAt, Date.now());
+  }
+
+  /** Moves a PENDING order to a final status; false when it was not PENDING any more. */
+  finish(id: string, status: 'CONFIRMED' | 'REJECTED', totalCents: number, reason?: string): boolean {
+    const result = this.db
+      .prepare("UPDATE orders SET status = ?, total_cents = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'")
+      .run(status, totalCents, reason ?? null, Date.now(), id);
+    return result.changes === 1;
+  }
+
+  find(id: string): StoredOrder | undefined {
+    const row = this.db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?').get(id);
+    return row && toOrder(row);
+  }
+}

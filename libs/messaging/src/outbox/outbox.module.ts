@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+
+/** The transactional outbox and its relay (needs SqliteModule with OUTBOX_MIGRATION, and MessagingModule). */
+@Module({ providers: [Outbox, OutboxRelay], exports: [Outbox, OutboxRelay] })
+export class OutboxModule {}
