@@ -12,5 +12,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+RUN mkdir -p /data && chown node:node /data
+ENV DATA_DIR=/data
 USER node
 CMD ["node", "dist/apps/gateway/main.js"]

@@ -1,13 +1,48 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { InventoryV1, NotificationsV1, OrdersV1, PaymentsV1 } from '@app/contracts';
-import { SwitchboardModule } from '@app/transport';
+import { SwitchboardModule, TransportConfig } from '@app/transport';
+import { AccessTokenService, jwtOptions } from './auth/access-token.service';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { ClientRegistry } from './auth/client-registry';
+import { TokenController } from './auth/token.controller';
+import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway-config';
+import { BODY_PARSING } from './http/body-parsing';
 import { InventoryHttpController } from './http/inventory.http-controller';
+import { OrdersHttpController } from './http/orders.http-controller';
 
-/** The HTTP edge: REST in front of the services, calling them over the configured transport. */
-@Module({
-  imports: [
-    SwitchboardModule.forService({ service: 'gateway', clients: [OrdersV1, InventoryV1, PaymentsV1, NotificationsV1] }),
-  ],
-  controllers: [InventoryHttpController],
-})
-export class GatewayModule {}
+export interface GatewayModuleOptions {
+  /** The gateway's settings, loaded (and checked) before the app is built: `loadGatewayConfig(process.env)`. */
+  config: GatewayConfig;
+  /** Overrides of the transport settings from the environment (tests: their own memory broker). */
+  transport?: Partial<TransportConfig>;
+}
+
+/**
+ * The HTTP edge: client authentication (`POST /v1/auth/token`), and REST in front of the services, calling them
+ * over the configured transport.
+ */
+@Module({})
+export class GatewayModule {
+  static forRoot(options: GatewayModuleOptions): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        SwitchboardModule.forService({
+          service: 'gateway',
+          clients: [OrdersV1, InventoryV1, PaymentsV1, NotificationsV1],
+          config: options.transport,
+        }),
+        JwtModule.register(jwtOptions(options.config)),
+      ],
+      controllers: [TokenController, InventoryHttpController, OrdersHttpController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: options.config },
+        BODY_PARSING,
+        ClientRegistry,
+        AccessTokenService,
+        BearerAuthGuard,
+      ],
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtModuleOptions, JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway-config';
+
+export const TOKEN_ISSUER = 'switchboard-gateway';
+export const TOKEN_AUDIENCE = 'switchboard-api';
+
+/** The JwtModule settings of the gateway: HS256 only, our issuer and audience, both when signing and verifying. */
+export const jwtOptions = (config: GatewayConfig): JwtModuleOptions => ({
+  secret: config.jwtSecret,
+  signOptions: { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, expiresIn: config.tokenTtlSeconds },
+  verifyOptions: { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
+});
+
+export interface IssuedToken {
+  accessToken: string;
+  expiresIn: number;
+}
+
+/** Why a bearer token was refused; the messages never contain the token. */
+export class InvalidAccessToken extends Error {
+  constructor(readonly reason: 'expired' | 'invalid') {
+    super(reason === 'expired' ? 'access token expired' : 'access token is invalid');
+    this.name = 'InvalidAccessToken';
+  }
+}
+
+/** Issues and checks the gateway's access tokens (JWT, HS256): `sub` is the client id, which is the customer. */
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async issue(clientId: string): Promise<IssuedToken> {
+    const accessToken = await this.jwt.signAsync({}, { subject: clientId });
+    return { accessToken, expiresIn: this.config.tokenTtlSeconds };
+  }
+
+  /** The client id (`sub`) of a valid token: right signature and algorithm, issuer, audience, not expired. */
+  async verify(token: string): Promise<string> {
+    let claims: { sub?: unknown; exp?: unknown };
+    try {
+      claims = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown }>(token);
+    } catch (error) {
+      throw new InvalidAccessToken(error instanceof TokenExpiredError ? 'expired' : 'invalid');
+    }
+    // Every token we issue has both; a token without them was not made by `issue`.
+    if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.exp !== 'number') {
+      throw new InvalidAccessToken('invalid');
+    }
+    return claims.sub;
+  }
+}

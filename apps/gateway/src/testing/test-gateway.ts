@@ -1,0 +1,71 @@
+import { INestApplication, LoggerService, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MemoryBroker } from '@app/transport';
+import { freePort } from '@app/testing';
+import { loadGatewayConfig } from '../config/gateway-config';
+import { GatewayModule } from '../gateway.module';
+
+/** Settings of the gateway in the HTTP specs: two customers' clients and a test key. */
+export const TEST_ENV: NodeJS.ProcessEnv = {
+  AUTH_CLIENTS: 'alice:alice-secret,bob:bob-secret',
+  JWT_SECRET: 'gateway-spec-signing-key-0123456789abcdef',
+  TOKEN_TTL_SECONDS: '600',
+};
+
+/**
+ * Keeps every line logged, so a spec can prove what never appears in a log. Nest's logger is process-wide (the
+ * last app created with a `logger` option sets it), so every app of a spec uses the one `testLogs`.
+ */
+export class RecordingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  private keep = (...parts: unknown[]) => {
+    this.lines.push(parts.map((p) => (p instanceof Error ? `${p.message} ${p.stack}` : String(p))).join(' '));
+  };
+  log = this.keep;
+  error = this.keep;
+  warn = this.keep;
+  debug = this.keep;
+  verbose = this.keep;
+  fatal = this.keep;
+}
+
+export const testLogs = new RecordingLogger();
+
+export interface TestGateway {
+  readonly url: string;
+  /** `fetch` of a path of the gateway. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** An access token from the token endpoint, for a client of TEST_ENV. */
+  token(clientId: string, secret?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway as the app builds it (GatewayModule, Express, Nest's lifecycle), listening on a free loopback port,
+ * calling the services over the memory transport on `broker`.
+ */
+export async function startTestGateway(broker: MemoryBroker, env: NodeJS.ProcessEnv = TEST_ENV): Promise<TestGateway> {
+  @Module({
+    imports: [GatewayModule.forRoot({ config: loadGatewayConfig(env), transport: { transport: 'memory', memoryBroker: broker } })],
+  })
+  class TestGatewayModule {}
+
+  const app: INestApplication = await NestFactory.create(TestGatewayModule, { logger: testLogs, abortOnError: false });
+  const port = await freePort();
+  await app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const fetchPath = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
+  return {
+    url,
+    fetch: fetchPath,
+    async token(clientId, secret = `${clientId}-secret`) {
+      const res = await fetchPath('/v1/auth/token', {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+      });
+      if (res.status !== 200) throw new Error(`token for ${clientId}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { access_token: string }).access_token;
+    },
+    close: () => app.close(),
+  };
+}
