@@ -1,43 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { InventoryV1, NotificationsV1, OrdersV1, PaymentsV1, ServiceContract } from '@app/contracts';
-import {
-  createDriver,
-  createServiceClient,
-  loadTransportConfig,
-  RpcClient,
-  StatusCode,
-  TransportDriver,
-  TransportName,
-} from '@app/transport';
+import Redis from 'ioredis';
+import { connect, NatsConnection } from 'nats';
+import type { TransportName } from '@app/transport';
 import { AppProcess, freePort, NatsServerProcess, RedisServerProcess } from '@app/testing';
 
 /**
- * The built apps, each started alone as its own process (or all in one for memory), on each transport:
- * the gateway answers over HTTP, every service answers over the transport, and an order flows across them.
+ * The built apps, each started as its own process (all in one for memory), driven over HTTP only, as a user
+ * would: tokens, orders that end CONFIRMED or REJECTED, validation and auth errors, 100 concurrent orders with the
+ * stock arithmetic exact afterwards, and a look at the broker to see the traffic really went over it.
  */
 const TRANSPORTS: TransportName[] = ['memory', 'nats', 'redis', 'tcp', 'grpc'];
+
+interface OrderView {
+  id: string;
+  status: string;
+  totalCents: number;
+  reason?: string;
+  items: { sku: string; quantity: number }[];
+}
 
 describe.each(TRANSPORTS)('system on %s', (transport) => {
   const env: NodeJS.ProcessEnv = {};
   const apps: AppProcess[] = [];
-  let broker: NatsServerProcess | RedisServerProcess | undefined;
-  let driver: TransportDriver | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), `sb-e2e-${transport}-`));
+  let nats: NatsServerProcess | undefined;
+  let redis: RedisServerProcess | undefined;
+  let spy: NatsConnection | undefined;
+  const natsSubjects: string[] = [];
   let gateway = '';
+  const tokens = new Map<string, string>();
 
-  const client = <C extends ServiceContract>(contract: C) =>
-    createServiceClient(
-      contract,
-      new RpcClient(driver!.client(contract), { caller: 'e2e', timeoutMs: 5000, maxPayloadBytes: 1_000_000 }),
-    );
-  const http = (path: string) => fetch(`${gateway}${path}`);
+  const http = (path: string, init: RequestInit = {}) => fetch(`${gateway}${path}`, init);
+  const json = async <T>(res: Response) => (await res.json()) as T;
+
+  async function token(client: 'alice' | 'bob'): Promise<string> {
+    const cached = tokens.get(client);
+    if (cached) return cached;
+    const res = await http('/v1/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client, client_secret: `${client}-secret` }),
+    });
+    expect(res.status).toBe(200);
+    const body = await json<{ access_token: string }>(res);
+    tokens.set(client, body.access_token);
+    return body.access_token;
+  }
+
+  async function placeOrder(client: 'alice' | 'bob', body: unknown): Promise<Response> {
+    return http('/v1/orders', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token(client)}`, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  async function settled(id: string, client: 'alice' | 'bob' = 'alice', withinMs = 30_000): Promise<OrderView> {
+    const until = Date.now() + withinMs;
+    for (;;) {
+      const res = await http(`/v1/orders/${id}`, { headers: { authorization: `Bearer ${await token(client)}` } });
+      expect(res.status).toBe(200);
+      const order = await json<OrderView>(res);
+      if (order.status !== 'PENDING') return order;
+      if (Date.now() > until) throw new Error(`order ${id} still PENDING after ${withinMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const stock = async (sku: string) => json<{ available: number; reserved: number }>(await http(`/v1/inventory/${sku}`));
 
   beforeAll(async () => {
-    env.TRANSPORT = transport;
-    env.SWITCHBOARD_NAMESPACE = `e2e-${randomBytes(4).toString('hex')}`;
-    env.NODE_ENV = 'test';
-    if (transport === 'nats') broker = await new NatsServerProcess().start();
-    if (transport === 'redis') broker = await new RedisServerProcess().start();
-    if (broker) env[transport === 'nats' ? 'NATS_URL' : 'REDIS_URL'] = broker.url;
+    Object.assign(env, {
+      TRANSPORT: transport,
+      SWITCHBOARD_NAMESPACE: `e2e-${randomBytes(4).toString('hex')}`,
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      AUTH_CLIENTS: 'alice:alice-secret,bob:bob-secret',
+      EVENT_RETRY_DELAY_MS: '200',
+    });
+    if (transport === 'redis') {
+      redis = await new RedisServerProcess().start();
+      env.REDIS_URL = redis.url;
+    } else if (transport !== 'memory') {
+      nats = await new NatsServerProcess().start();
+      env.NATS_URL = nats.url;
+      spy = await connect({ servers: nats.url });
+      spy.subscribe(`${env.SWITCHBOARD_NAMESPACE}.>`, { callback: (_, msg) => natsSubjects.push(msg.subject) });
+    }
     for (const service of ['orders', 'inventory', 'payments', 'notifications']) {
       env[`${service.toUpperCase()}_ADDR`] = `127.0.0.1:${await freePort()}`;
       env[`${service.toUpperCase()}_HTTP_PORT`] = String(await freePort());
@@ -48,80 +100,152 @@ describe.each(TRANSPORTS)('system on %s', (transport) => {
     const names = transport === 'memory' ? ['system'] : ['inventory', 'payments', 'notifications', 'orders', 'gateway'];
     for (const name of names) apps.push(new AppProcess(name, env).start());
     for (const app of apps) await app.waitForLog('HTTP on', 60_000);
-    if (transport !== 'memory') driver = createDriver(loadTransportConfig(env));
   });
 
   afterAll(async () => {
-    await driver?.close();
     const endings = await Promise.all(apps.map((app) => app.stop()));
-    await broker?.dispose();
+    await spy?.close();
+    await nats?.dispose();
+    await redis?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
     expect(endings).toEqual(apps.map(() => 'graceful'));
   });
 
-  it('serves stock through the gateway', async () => {
-    const res = await http('/v1/inventory');
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { items: { sku: string }[] };
-    expect(body.items.map((i) => i.sku)).toEqual(expect.arrayContaining(['SKU-APPLE', 'SKU-MUG']));
-
-    const one = await http('/v1/inventory/SKU-MUG');
-    expect(one.status).toBe(200);
-    expect(await one.json()).toMatchObject({ sku: 'SKU-MUG', available: expect.any(Number), reserved: 0 });
+  it('issues tokens for form and JSON client credentials, and refuses a wrong secret', async () => {
+    const asJson = await http('/v1/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'bob', client_secret: 'bob-secret' }),
+    });
+    expect(asJson.status).toBe(200);
+    expect(await asJson.json()).toMatchObject({ token_type: 'Bearer', expires_in: expect.any(Number), access_token: expect.any(String) });
+    const wrong = await http('/v1/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=alice&client_secret=guess',
+    });
+    expect(wrong.status).toBe(401);
+    expect(await token('alice')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
-  it('maps a downstream NOT_FOUND to 404 and a bad sku to 400 at the gateway', async () => {
-    const missing = await http('/v1/inventory/SKU-NOPE');
-    expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({
-      statusCode: 404,
-      error: 'NOT_FOUND',
-      message: 'unknown sku SKU-NOPE',
-      details: { sku: 'SKU-NOPE' },
-    });
-    const bad = await http('/v1/inventory/%20bad%20sku');
-    expect(bad.status).toBe(400);
+  it('refuses /v1/orders without a valid bearer token', async () => {
+    const body = JSON.stringify({ items: [{ sku: 'SKU-TEA', quantity: 1 }], paymentMethod: 'visa' });
+    const post = (authorization?: string) =>
+      http('/v1/orders', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body,
+      });
+    const good = await token('alice');
+    const tampered = good.slice(0, -4) + (good.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    for (const authorization of [undefined, 'Bearer', 'Bearer not-a-jwt', `Bearer ${tampered}`, `Basic ${good}`]) {
+      const res = await post(authorization);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    expect((await http('/v1/orders/some-id')).status).toBe(401);
   });
 
-  if (transport === 'memory') return;
-
-  it('answers every service over the transport, and an order flows across them', async () => {
-    const orders = client(OrdersV1);
-    const confirmed = await orders.placeOrder({
-      customerId: 'alice',
-      items: [{ sku: 'SKU-COFFEE', quantity: 2 }],
-      paymentMethod: 'card-ok',
-    });
-    expect(confirmed).toMatchObject({ status: 'CONFIRMED', totalCents: 2 * 899, customerId: 'alice' });
-    await expect(orders.getOrder({ id: confirmed.id, customerId: 'alice' })).resolves.toMatchObject({ status: 'CONFIRMED' });
-    await expect(orders.getOrder({ id: confirmed.id, customerId: 'bob' })).rejects.toMatchObject({ code: StatusCode.NOT_FOUND });
-
-    const declined = await orders.placeOrder({
-      customerId: 'alice',
-      items: [{ sku: 'SKU-TEA', quantity: 1 }],
-      paymentMethod: 'card-declined',
-    });
-    expect(declined).toMatchObject({ status: 'REJECTED', reason: 'payment declined' });
-
-    const short = await orders.placeOrder({
-      customerId: 'alice',
-      items: [{ sku: 'SKU-MUG', quantity: 51 }],
-      paymentMethod: 'card-ok',
-    });
-    expect(short).toMatchObject({ status: 'REJECTED', reason: 'insufficient stock for SKU-MUG' });
-
-    await expect(client(PaymentsV1).getPayment({ orderId: confirmed.id })).resolves.toMatchObject({
-      status: 'CAPTURED',
-      amountCents: 2 * 899,
-    });
-    await expect(client(PaymentsV1).getPayment({ orderId: declined.id })).rejects.toMatchObject({ code: StatusCode.NOT_FOUND });
-    await expect(client(InventoryV1).getStock({ sku: 'SKU-TEA' })).resolves.toMatchObject({ reserved: 0, available: 300 });
-    await expect(client(InventoryV1).getStock({ sku: 'SKU-COFFEE' })).resolves.toMatchObject({ reserved: 2, available: 298 });
-    await expect(client(NotificationsV1).listNotifications({ customerId: 'alice' })).resolves.toEqual({ items: [] });
+  it('confirms an order: 202 PENDING with Location, then CONFIRMED with its total, stock reserved', async () => {
+    const before = await stock('SKU-COFFEE');
+    const res = await placeOrder('alice', { items: [{ sku: 'SKU-COFFEE', quantity: 2 }], paymentMethod: 'visa' });
+    expect(res.status).toBe(202);
+    const accepted = await json<{ id: string; status: string }>(res);
+    expect(accepted.status).toBe('PENDING');
+    expect(res.headers.get('location')).toBe(`/v1/orders/${accepted.id}`);
+    const order = await settled(accepted.id);
+    expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 2 * 899, items: [{ sku: 'SKU-COFFEE', quantity: 2 }] });
+    expect(await stock('SKU-COFFEE')).toMatchObject({ available: before.available - 2, reserved: before.reserved + 2 });
   });
 
-  it('rejects an invalid request at the service with INVALID_ARGUMENT', async () => {
-    await expect(
-      client(OrdersV1).placeOrder({ customerId: 'alice', items: [], paymentMethod: 'card-ok' }),
-    ).rejects.toMatchObject({ code: StatusCode.INVALID_ARGUMENT });
+  it('rejects a declined card, short stock and an unknown SKU, giving back what was taken', async () => {
+    const before = await stock('SKU-MUG');
+    const declined = await json<{ id: string }>(
+      await placeOrder('alice', { items: [{ sku: 'SKU-MUG', quantity: 1 }], paymentMethod: 'card-declined' }),
+    );
+    const short = await json<{ id: string }>(
+      await placeOrder('alice', { items: [{ sku: 'SKU-MUG', quantity: before.available + 1 }], paymentMethod: 'visa' }),
+    );
+    const unknown = await json<{ id: string }>(
+      await placeOrder('alice', { items: [{ sku: 'SKU-UNKNOWN', quantity: 1 }], paymentMethod: 'visa' }),
+    );
+    expect(await settled(declined.id)).toMatchObject({ status: 'REJECTED', reason: 'payment declined' });
+    expect(await settled(short.id)).toMatchObject({ status: 'REJECTED', reason: 'insufficient stock for SKU-MUG' });
+    expect(await settled(unknown.id)).toMatchObject({ status: 'REJECTED', reason: 'unknown sku SKU-UNKNOWN' });
+    expect(await stock('SKU-MUG')).toEqual(before);
   });
+
+  it("answers 404 for another customer's order", async () => {
+    const { id } = await json<{ id: string }>(await placeOrder('alice', { items: [{ sku: 'SKU-TEA', quantity: 1 }], paymentMethod: 'visa' }));
+    const res = await http(`/v1/orders/${id}`, { headers: { authorization: `Bearer ${await token('bob')}` } });
+    expect(res.status).toBe(404);
+    expect((await http(`/v1/orders/${id}`, { headers: { authorization: `Bearer ${await token('alice')}` } })).status).toBe(200);
+  });
+
+  it('refuses every malformed order with 400 and a clear message, creating nothing', async () => {
+    const inventoryBefore = await json<unknown>(await http('/v1/inventory'));
+    const cases: [unknown, RegExp][] = [
+      ['{"items": [', /json/i],
+      [{ items: 'SKU-TEA', paymentMethod: 'visa' }, /items/],
+      [{ items: [{ sku: 'SKU-TEA', quantity: 1 }], paymentMethod: 'visa', discount: 50 }, /discount/],
+      [{ items: [], paymentMethod: 'visa' }, /items/],
+      [{ items: [{ sku: 'SKU-TEA', quantity: 1 }] }, /paymentMethod/],
+      [{ items: [{ sku: 'SKU-TEA', quantity: 0 }], paymentMethod: 'visa' }, /quantity/],
+      [{ items: [{ sku: 'SKU-TEA', quantity: 1.5 }], paymentMethod: 'visa' }, /quantity/],
+      [{ items: [{ sku: 'SKU-TEA', quantity: '1' }], paymentMethod: 'visa' }, /quantity/],
+      [{ items: [{ sku: 'SKU-TEA', quantity: 1 }], paymentMethod: '' }, /paymentMethod/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await placeOrder('alice', body);
+      expect(res.status).toBe(400);
+      const error = await json<{ error: string; message: string }>(res);
+      expect(error.error).toBe('INVALID_ARGUMENT');
+      expect(error.message).toMatch(message);
+    }
+    const huge = await placeOrder('alice', { items: [{ sku: 'SKU-TEA', quantity: 1 }], paymentMethod: 'x'.repeat(65 * 1024) });
+    expect(huge.status).toBe(413);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await json<unknown>(await http('/v1/inventory'))).toEqual(inventoryBefore);
+  });
+
+  it('keeps the stock arithmetic exact under 100 concurrent orders', async () => {
+    const before = await stock('SKU-BREAD');
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        placeOrder(i % 2 ? 'alice' : 'bob', {
+          items: [{ sku: 'SKU-BREAD', quantity: 2 }],
+          paymentMethod: i % 10 === 0 ? 'card-declined' : 'visa',
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 202));
+    const accepted = await Promise.all(responses.map((r) => json<{ id: string }>(r)));
+    const final = await Promise.all(accepted.map(({ id }, i) => settled(id, i % 2 ? 'alice' : 'bob', 60_000)));
+    expect(final.filter((o) => o.status === 'CONFIRMED')).toHaveLength(90);
+    expect(final.filter((o) => o.status === 'REJECTED')).toHaveLength(10);
+    expect(await stock('SKU-BREAD')).toEqual(
+      expect.objectContaining({ available: before.available - 180, reserved: before.reserved + 180 }),
+    );
+  });
+
+  if (transport === 'nats' || transport === 'tcp' || transport === 'grpc') {
+    it('sent the events through JetStream (and, on nats, the calls through NATS subjects)', async () => {
+      const ns = env.SWITCHBOARD_NAMESPACE!;
+      expect(natsSubjects.filter((s) => s.startsWith(`${ns}.events.orders.v1.OrderConfirmed`)).length).toBeGreaterThanOrEqual(91);
+      const rpc = natsSubjects.filter((s) => s.startsWith(`${ns}.rpc.`)).length;
+      if (transport === 'nats') expect(rpc).toBeGreaterThan(300);
+      else expect(rpc).toBe(0);
+    });
+  }
+
+  if (transport === 'redis') {
+    it('sent the calls through Redis lists and the events through Redis Streams', async () => {
+      const client = new Redis(redis!.url);
+      const stats = await client.info('commandstats');
+      await client.quit();
+      const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      expect(calls('lpush')).toBeGreaterThan(300);
+      expect(calls('xadd') + calls('evalsha') + calls('eval')).toBeGreaterThan(300);
+    });
+  }
 });

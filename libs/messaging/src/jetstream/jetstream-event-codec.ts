@@ -1,0 +1,43 @@
+import { headers, JsMsg, MsgHdrs } from 'nats';
+import { Metadata, sanitizeMetadata } from '@app/transport';
+import type { DeliveredEvent } from '../bus/event-bus';
+import { JetStreamNames } from './jetstream-names';
+
+/** JetStream's de-duplication header; the event id travels in it. */
+const MSG_ID = 'Nats-Msg-Id';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * How an event sits in a JetStream message: the type in the subject, the id in `Nats-Msg-Id`, each metadata entry
+ * as a header of its own (metadata keys are lower-case and never start with `nats-`), the body as UTF-8 JSON.
+ */
+export const JetStreamEventCodec = {
+  headers(metadata: Metadata): MsgHdrs {
+    const out = headers();
+    for (const key in metadata) out.append(key, metadata[key]);
+    return out;
+  },
+
+  body: (body: string): Uint8Array => encoder.encode(body),
+
+  /** The delivered event, or undefined for a message that is not one of ours (no type or id). */
+  decode(namespace: string, msg: JsMsg): DeliveredEvent | undefined {
+    const type = JetStreamNames.typeOf(namespace, msg.subject);
+    const id = msg.headers?.get(MSG_ID);
+    if (!type || !id) return undefined;
+    const raw: Record<string, string> = {};
+    if (msg.headers) {
+      for (const [key, values] of msg.headers) {
+        if (!key.toLowerCase().startsWith('nats-')) raw[key] = values[0];
+      }
+    }
+    return {
+      id,
+      type,
+      body: decoder.decode(msg.data),
+      metadata: sanitizeMetadata(raw),
+      deliveryCount: msg.info.redeliveryCount,
+    };
+  },
+};

@@ -1,0 +1,170 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, JsMsg } from 'nats';
+import { InFlight } from '@app/transport';
+import type { EventOutcome, Subscription, SubscriptionHandle } from '../bus/event-bus';
+import { describeError, JetStreamClients, JetStreamConnection } from './jetstream-connection';
+import { JetStreamEventCodec } from './jetstream-event-codec';
+import { JetStreamNames } from './jetstream-names';
+import { ACK_WAIT_MS, DurableSpec, ensureDurable, ensureStream, JetStreamSetupError, MAX_DELIVER_MARGIN } from './jetstream-setup';
+import { Permits } from './permits';
+import { PullLoop } from './pull-loop';
+
+const SETUP_FIRST_RETRY_MS = 250;
+const SETUP_MAX_RETRY_MS = 2000;
+const LOG_EVERY_MS = 10_000;
+/** How often a handler still running tells the server it is working on the event (resets its ack wait). */
+const WORKING_EVERY_MS = ACK_WAIT_MS / 3;
+
+/**
+ * One subscription on the JetStream bus: for each event type, the group's durable pull consumer (created if missing,
+ * taking what is published from then on) and a PullLoop; the loops share `concurrency` permits. Each event goes to
+ * the handler, whose outcome acks it (waiting for the server's confirmation), naks it with the retry delay, or terms
+ * it. `close` stops the pulls and waits for the events in hand; the rest stays with the group's consumers.
+ */
+export class JetStreamSubscription implements SubscriptionHandle {
+  private readonly permits: Permits;
+  private readonly inFlight = new InFlight();
+  private readonly loops: PullLoop[] = [];
+  private readonly log: Logger;
+  private readonly stream: string;
+  private closed = false;
+  private wakeSetup?: () => void;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly connection: JetStreamConnection,
+    private readonly namespace: string,
+    private readonly subscription: Subscription,
+    private readonly onClosed: (handle: JetStreamSubscription) => void,
+  ) {
+    this.permits = new Permits(Math.max(1, subscription.concurrency));
+    this.log = new Logger(`${subscription.group}:jetstream`);
+    this.stream = JetStreamNames.stream(namespace);
+  }
+
+  /** Resolves once every consumer exists and is being pulled (waits for the broker if it is down). */
+  async start(): Promise<void> {
+    const clients = await this.connection.connected();
+    const specs = [...new Set(this.subscription.types)].map((type) => this.spec(type));
+    await this.untilDone('create the event stream', () => this.ensureStream(clients));
+    for (const spec of specs) await this.untilDone(`create consumer ${spec.name}`, () => ensureDurable(clients.jsm, spec));
+    if (this.closed) return;
+    const share = Math.max(1, Math.floor(this.permits.capacity / specs.length));
+    for (const spec of specs) {
+      this.loops.push(
+        new PullLoop({
+          name: spec.name,
+          consumer: () => this.consumer(clients, spec),
+          permits: this.permits,
+          share,
+          deliver: (msg) => this.deliver(msg),
+          log: this.log,
+        }),
+      );
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    this.wakeSetup?.();
+    this.permits.close();
+    await Promise.all(this.loops.map((loop) => loop.stop()));
+    await this.inFlight.drain();
+    this.onClosed(this);
+  }
+
+  private spec(type: string): DurableSpec {
+    return {
+      stream: this.stream,
+      name: JetStreamNames.durable(this.namespace, this.subscription.group, type),
+      subject: JetStreamNames.subject(this.namespace, type),
+      maxDeliver: this.subscription.maxDeliveries + MAX_DELIVER_MARGIN,
+    };
+  }
+
+  private ensureStream({ jsm }: JetStreamClients): Promise<void> {
+    return ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.namespace));
+  }
+
+  /** The consumer to pull, both it and the stream recreated if they went missing (a broker that lost its store). */
+  private async consumer(clients: JetStreamClients, spec: DurableSpec): Promise<Consumer> {
+    await this.ensureStream(clients);
+    await ensureDurable(clients.jsm, spec);
+    return clients.js.consumers.get(spec.stream, spec.name);
+  }
+
+  private deliver(msg: JsMsg): void {
+    void this.inFlight.track(() => this.settle(msg)).finally(() => this.permits.give(1));
+  }
+
+  private async settle(msg: JsMsg): Promise<void> {
+    const event = JetStreamEventCodec.decode(this.namespace, msg);
+    if (!event) {
+      this.log.error(`dropping message ${msg.seq} on ${msg.subject}: not an event (no type or id)`);
+      return this.respond(msg, 'dead', 0);
+    }
+    const working = setInterval(() => this.respondSafely(() => msg.working()), WORKING_EVERY_MS);
+    let outcome: EventOutcome;
+    try {
+      outcome = await this.subscription.handle(event);
+    } catch {
+      outcome = 'retry';
+    } finally {
+      clearInterval(working);
+    }
+    await this.respond(msg, outcome, event.deliveryCount);
+  }
+
+  /** Tells the server the outcome; if that fails the event comes back after the ack wait (at least once). */
+  private async respond(msg: JsMsg, outcome: EventOutcome, deliveryCount: number): Promise<void> {
+    if (outcome === 'ack') {
+      await msg.ackAck().catch((error: unknown) => {
+        this.log.warn(`could not confirm the ack of ${msg.subject} #${msg.seq} (it may come again): ${describeError(error)}`);
+      });
+    } else if (outcome === 'retry') {
+      this.respondSafely(() => msg.nak(this.subscription.retryDelayMs(Math.max(1, deliveryCount))));
+    } else {
+      this.respondSafely(() => msg.term());
+    }
+  }
+
+  private respondSafely(send: () => void): void {
+    try {
+      send();
+    } catch (error) {
+      this.log.warn(`could not answer the broker (the event comes again after the ack wait): ${describeError(error)}`);
+    }
+  }
+
+  /** Runs a setup step until it succeeds, the subscription is closed, or it fails for good (a naming clash). */
+  private async untilDone(what: string, step: () => Promise<unknown>): Promise<void> {
+    let delay = SETUP_FIRST_RETRY_MS;
+    let loggedAt = 0;
+    while (!this.closed) {
+      try {
+        await step();
+        return;
+      } catch (error) {
+        if (error instanceof JetStreamSetupError || this.closed) throw error;
+        if (Date.now() - loggedAt >= LOG_EVERY_MS) {
+          loggedAt = Date.now();
+          this.log.warn(`cannot ${what} yet: ${describeError(error)}; retrying`);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeSetup = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        delay = Math.min(delay * 2, SETUP_MAX_RETRY_MS);
+      }
+    }
+    throw new Error(`the subscription of ${this.subscription.group} was closed before it started`);
+  }
+}
