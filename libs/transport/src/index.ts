@@ -5,6 +5,7 @@ export * from './metadata/metadata';
 export * from './metadata/call-context';
 export * from './config/transport-config';
 export * from './config/http-port';
+export * from './config/env-int';
 export * from './driver/transport-driver';
 export * from './driver/create-driver';
 export * from './client/client-interceptor';

@@ -1,4 +1,4 @@
-import type { TransportConfig } from '@app/transport';
+import { envInt, TransportConfig } from '@app/transport';
 import type { EventBusName } from '../bus/event-bus';
 
 export const EVENT_BUSES: readonly EventBusName[] = ['memory', 'nats', 'redis'];
@@ -21,15 +21,6 @@ export interface EventBusConfig {
   memoryBroker?: import('../memory/memory-event-broker').MemoryEventBroker;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
 
 /**
  * `EVENT_BUS` (memory | nats | redis); by default the bus that goes with the transport: memory for memory, redis
@@ -50,10 +41,10 @@ export function loadEventBusConfig(
     namespace: transport.namespace,
     natsUrl: transport.natsUrl,
     redisUrl: transport.redisUrl,
-    maxDeliveries: int(env, 'EVENT_MAX_DELIVERIES', 5, 1, 1000),
-    retryBaseDelayMs: int(env, 'EVENT_RETRY_DELAY_MS', 500, 1, 3_600_000),
-    retryMaxDelayMs: int(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),
-    concurrency: int(env, 'EVENT_CONCURRENCY', 16, 1, 1024),
+    maxDeliveries: envInt(env, 'EVENT_MAX_DELIVERIES', 5, 1, 1000),
+    retryBaseDelayMs: envInt(env, 'EVENT_RETRY_DELAY_MS', 500, 1, 3_600_000),
+    retryMaxDelayMs: envInt(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),
+    concurrency: envInt(env, 'EVENT_CONCURRENCY', 16, 1, 1024),
     instanceId: transport.instanceId,
     ...overrides,
   };

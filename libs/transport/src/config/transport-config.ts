@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { MemoryBroker } from '../memory/memory-broker';
+import { envInt } from './env-int';
 
 export const TRANSPORTS = ['memory', 'tcp', 'nats', 'redis', 'grpc'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
@@ -32,15 +33,6 @@ export interface TransportConfig {
   memoryBroker?: MemoryBroker;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
 
 const ADDRESS = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
 
@@ -73,8 +65,8 @@ export function loadTransportConfig(env: NodeJS.ProcessEnv = process.env, overri
     namespace,
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    timeoutMs: int(env, 'RPC_TIMEOUT_MS', 5000, 1, 600_000),
-    maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 1_000_000, 1024, 64 * 1024 * 1024),
+    timeoutMs: envInt(env, 'RPC_TIMEOUT_MS', 5000, 1, 600_000),
+    maxPayloadBytes: envInt(env, 'MAX_PAYLOAD_BYTES', 1_000_000, 1024, 64 * 1024 * 1024),
     addresses,
     listen: env.RPC_LISTEN ? addressList('RPC_LISTEN', env.RPC_LISTEN)[0] : undefined,
     instanceId: env.INSTANCE_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
