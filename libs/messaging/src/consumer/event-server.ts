@@ -60,6 +60,11 @@ export class EventServer extends Server implements CustomTransportStrategy {
   }
 
   private async handle(event: DeliveredEvent): Promise<EventOutcome> {
+    if (event.deliveryCount > this.config.maxDeliveries) {
+      // Delivered again without an outcome (the instance handling it died): give up rather than loop forever.
+      this.log.error(`dead letter: ${event.type} ${event.id} after ${event.deliveryCount} deliveries without an outcome`);
+      return 'dead';
+    }
     const handler = this.messageHandlers.get(event.type);
     const context = new EventContext(
       event.id,
