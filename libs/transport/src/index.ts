@@ -20,4 +20,7 @@ export * from './nest/switchboard.module';
 export * from './nest/start-service';
 export * from './nest/run-main';
 export { MemoryBroker } from './memory/memory-broker';
+export { NatsConnectionManager, describeNatsError } from './nats/nats-connection';
+export type { NatsConnectionConfig } from './nats/nats-connection';
+export { metadataHeaders, headerMetadata } from './nats/nats-metadata';
 export { InFlight } from './wire/in-flight';

@@ -1,5 +1,5 @@
-import { headers, JsMsg, MsgHdrs } from 'nats';
-import { Metadata, sanitizeMetadata } from '@app/transport';
+import type { JsMsg } from 'nats';
+import { headerMetadata, metadataHeaders } from '@app/transport';
 import type { DeliveredEvent } from '../bus/event-bus';
 import { JetStreamNames } from './jetstream-names';
 
@@ -13,11 +13,7 @@ const decoder = new TextDecoder();
  * as a header of its own (metadata keys are lower-case and never start with `nats-`), the body as UTF-8 JSON.
  */
 export const JetStreamEventCodec = {
-  headers(metadata: Metadata): MsgHdrs {
-    const out = headers();
-    for (const key in metadata) out.append(key, metadata[key]);
-    return out;
-  },
+  headers: metadataHeaders,
 
   body: (body: string): Uint8Array => encoder.encode(body),
 
@@ -26,17 +22,13 @@ export const JetStreamEventCodec = {
     const type = JetStreamNames.typeOf(namespace, msg.subject);
     const id = msg.headers?.get(MSG_ID);
     if (!type || !id) return undefined;
-    const raw: Record<string, string> = {};
-    if (msg.headers) {
-      for (const [key, values] of msg.headers) {
-        if (!key.toLowerCase().startsWith('nats-')) raw[key] = values[0];
-      }
-    }
+    // headerMetadata keeps only lower-case keys; of those, `nats-` ones are NATS's own, not event metadata.
+    const entries = Object.entries(headerMetadata(msg.headers)).filter(([key]) => !key.startsWith('nats-'));
     return {
       id,
       type,
       body: decoder.decode(msg.data),
-      metadata: sanitizeMetadata(raw),
+      metadata: Object.fromEntries(entries),
       deliveryCount: msg.info.redeliveryCount,
     };
   },

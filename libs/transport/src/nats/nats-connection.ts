@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import { connect, ErrorCode, Events, NatsConnection, NatsError } from 'nats';
 import type { TransportConfig } from '../config/transport-config';
 
+/** What a connection needs: the server list (comma-separated) and the client name the broker shows. */
+export type NatsConnectionConfig = Pick<TransportConfig, 'natsUrl' | 'instanceId'>;
+
 type State = 'idle' | 'connecting' | 'waiting' | 'up' | 'down' | 'closed';
 
 const FIRST_RETRY_MS = 250;
@@ -10,9 +13,10 @@ const LOG_EVERY_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 2000;
 
 /**
- * The one NATS connection of a driver, opened lazily and shared by its server and clients. The first connect is
- * retried forever with capped backoff (with a throttled log line); after that nats.js reconnects by itself.
- * `current` is the connection only while it is up; listeners learn when it goes down.
+ * One NATS connection, opened lazily and shared by its users (the NATS driver's server and clients, or a JetStream
+ * event bus). The first connect is retried until it works or `close` is called (capped backoff, a throttled log line);
+ * after that nats.js reconnects by itself. `current` is the connection only while it is up; listeners learn when it
+ * goes down.
  */
 export class NatsConnectionManager {
   private state: State = 'idle';
@@ -24,9 +28,14 @@ export class NatsConnectionManager {
   private resolveReady!: (nc: NatsConnection) => void;
   private rejectReady!: (error: Error) => void;
   private readonly downListeners = new Set<() => void>();
-  private readonly log = new Logger('nats');
+  private readonly log: Logger;
 
-  constructor(private readonly config: TransportConfig) {
+  /** `logContext` names the Nest logger context of the connection's log lines. */
+  constructor(
+    private readonly config: NatsConnectionConfig,
+    logContext = 'nats',
+  ) {
+    this.log = new Logger(logContext);
     this.ready = new Promise<NatsConnection>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -99,7 +108,7 @@ export class NatsConnectionManager {
       this.state = 'waiting';
       if (Date.now() - loggedAt >= LOG_EVERY_MS) {
         loggedAt = Date.now();
-        this.log.warn(`waiting for NATS at ${this.url}: ${describe(failure)}; retrying in ${delay / 1000}s`);
+        this.log.warn(`waiting for NATS at ${this.url}: ${describeNatsError(failure)}; retrying in ${delay / 1000}s`);
       }
       waited = true;
       await this.sleep(delay);
@@ -109,7 +118,7 @@ export class NatsConnectionManager {
 
   private async connectOnce(): Promise<NatsConnection | undefined> {
     const nc = await connect({
-      servers: this.url,
+      servers: this.url.split(',').map((server) => server.trim()),
       name: this.config.instanceId,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
@@ -129,7 +138,7 @@ export class NatsConnectionManager {
   private async watch(nc: NatsConnection): Promise<void> {
     void nc.closed().then((error) => {
       if (this.isClosed()) return;
-      this.log.error(`the NATS connection to ${this.url} closed for good: ${describe(error)}`);
+      this.log.error(`the NATS connection to ${this.url} closed for good: ${describeNatsError(error)}`);
       this.state = 'closed';
       this.notifyDown();
     });
@@ -170,7 +179,8 @@ export class NatsConnectionManager {
   }
 }
 
-function describe(error: unknown): string {
+/** A short description of a NATS failure for a log line. */
+export function describeNatsError(error: unknown): string {
   if (error instanceof NatsError && error.code === ErrorCode.ConnectionRefused) return 'connection refused';
   if (error instanceof Error) return error.message;
   return error === undefined ? 'closed' : String(error);
