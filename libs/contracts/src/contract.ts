@@ -16,6 +16,8 @@ export interface MethodDefinition<Req extends z.ZodType = z.ZodType, Res extends
   readonly responseType: string;
   /** True when calling it twice with the same input has the effect of calling it once (safe to retry). */
   readonly idempotent: boolean;
+  /** Overrides of the client's retry policy for this method. */
+  readonly retry?: { readonly maxAttempts?: number };
 }
 
 export interface ServiceDefinition<M extends Record<string, MethodDefinition>> {

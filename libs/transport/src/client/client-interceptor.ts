@@ -1,3 +1,4 @@
+import type { ServiceContract } from '@app/contracts';
 import type { OutboundCall } from '../driver/transport-driver';
 
 export type ClientCallHandler = (call: OutboundCall) => Promise<unknown>;
@@ -11,3 +12,6 @@ export type ClientInterceptor = (call: OutboundCall, next: ClientCallHandler) =>
 export function composeInterceptors(interceptors: readonly ClientInterceptor[], last: ClientCallHandler): ClientCallHandler {
   return interceptors.reduceRight<ClientCallHandler>((next, interceptor) => (call) => interceptor(call, next), last);
 }
+
+/** Makes the interceptors of the client of one target service (outermost first), e.g. its retry and breaker. */
+export type ClientInterceptorFactory = (target: ServiceContract) => readonly ClientInterceptor[];

@@ -2,7 +2,7 @@ import type { MethodRef } from '@app/contracts';
 import type { ClientTransport } from '../driver/transport-driver';
 import { CallContext } from '../metadata/call-context';
 import { Metadata, MetadataKey, propagatedMetadata, validateMetadata } from '../metadata/metadata';
-import { deadlineExceeded } from '../status/rpc-error';
+import { deadlineExceeded, RpcError } from '../status/rpc-error';
 import { encodePayload } from '../wire/json-codec';
 import { ClientCallHandler, ClientInterceptor, composeInterceptors } from './client-interceptor';
 
@@ -23,6 +23,8 @@ export interface RpcClientOptions {
   timeoutMs: number;
   maxPayloadBytes: number;
   interceptors?: readonly ClientInterceptor[];
+  /** Taken off an inherited deadline for the way back (default 10 ms). */
+  deadlineMarginMs?: number;
 }
 
 /**
@@ -47,7 +49,8 @@ export class RpcClient {
     if (options.deadline !== undefined && options.timeoutMs !== undefined) {
       deadline = Math.min(deadline, now + options.timeoutMs);
     }
-    const inherited = parent?.deadline;
+    // A nested call gets what is left of the caller's deadline, minus a margin to send the answer back.
+    const inherited = parent?.deadline === undefined ? undefined : parent.deadline - (this.options.deadlineMarginMs ?? 10);
     if (inherited !== undefined && inherited < deadline) deadline = inherited;
     if (deadline <= now) throw deadlineExceeded(method.pattern);
 
@@ -57,7 +60,12 @@ export class RpcClient {
     validateMetadata(metadata);
 
     const body = encodePayload(payload, this.options.maxPayloadBytes);
-    return this.send({ method, payload, body, metadata, deadline });
+    try {
+      return await this.send({ method, payload, body, metadata, deadline });
+    } catch (error) {
+      // The interceptor chain (retries included) is done with this failure: nobody upstream retries it again.
+      throw error instanceof RpcError ? error.withNoRetry() : error;
+    }
   }
 
   close(): Promise<void> {

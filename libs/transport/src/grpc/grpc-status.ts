@@ -4,6 +4,8 @@ import { isStatusCode, StatusCode } from '../status/status-code';
 
 /** Trailing metadata that carries an RpcError's `details` as JSON (non-ASCII escaped, so any details fit). */
 export const ERROR_DETAILS_KEY = 'x-error-details';
+/** Trailing metadata that carries an RpcError's retry pushback. */
+export const NO_RETRY_KEY = 'x-no-retry';
 
 const NON_ASCII = /[^\x20-\x7e]/g;
 const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -19,6 +21,7 @@ export function toGrpcStatus(error: RpcError): StatusObject {
   const metadata = new GrpcMetadata();
   const details = error.details === undefined ? undefined : asciiJson(error.details);
   if (details !== undefined) metadata.set(ERROR_DETAILS_KEY, details);
+  if (error.noRetry) metadata.set(NO_RETRY_KEY, '1');
   const code: GrpcStatus = error.code as number;
   return { code, details: error.message, metadata };
 }
@@ -39,5 +42,5 @@ function detailsOf(metadata: GrpcMetadata | undefined): unknown {
  */
 export function fromServiceError(error: ServiceError): RpcError {
   const code = isStatusCode(error.code) && error.code !== StatusCode.OK ? error.code : StatusCode.UNKNOWN;
-  return new RpcError(code, error.details, detailsOf(error.metadata));
+  return new RpcError(code, error.details, detailsOf(error.metadata), error.metadata?.get(NO_RETRY_KEY)[0] === '1');
 }

@@ -6,7 +6,7 @@ import { createDriver } from '../driver/create-driver';
 import type { TransportDriver } from '../driver/transport-driver';
 import { RpcClient } from '../client/rpc-client';
 import { createServiceClient } from '../client/service-client';
-import type { ClientInterceptor } from '../client/client-interceptor';
+import type { ClientInterceptorFactory } from '../client/client-interceptor';
 import { ContractValidationInterceptor } from '../server/contract-validation.interceptor';
 import { RpcErrorFilter } from '../server/rpc-error.filter';
 import { clientToken, SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER } from './tokens';
@@ -16,8 +16,8 @@ export interface SwitchboardModuleOptions {
   service: string;
   /** The services this app calls: a typed client is provided for each. */
   clients?: readonly ServiceContract[];
-  /** Client interceptors, outermost first. */
-  interceptors?: readonly ClientInterceptor[];
+  /** Makers of each client's interceptors, outermost first (service token, resilience, ...). */
+  interceptors?: readonly ClientInterceptorFactory[];
   /** Overrides of the environment's settings (tests). */
   config?: Partial<TransportConfig>;
 }
@@ -48,7 +48,7 @@ export class SwitchboardModule {
             caller: options.service,
             timeoutMs: config.timeoutMs,
             maxPayloadBytes: config.maxPayloadBytes,
-            interceptors: options.interceptors,
+            interceptors: (options.interceptors ?? []).flatMap((make) => make(contract)),
           }),
         ),
     }));

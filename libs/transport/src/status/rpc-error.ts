@@ -7,6 +7,8 @@ export interface RpcErrorBody {
   code: StatusCode;
   message: string;
   details?: unknown;
+  /** Retry pushback: the failure was already retried downstream, so callers must not retry it again. */
+  noRetry?: boolean;
 }
 
 const HTTP_TO_STATUS: Record<number, StatusCode> = {
@@ -34,9 +36,16 @@ export class RpcError extends Error {
     readonly code: StatusCode,
     message: string,
     readonly details?: unknown,
+    /** Retry pushback (travels with the error): callers must not retry this failure. */
+    readonly noRetry = false,
   ) {
     super(message);
     this.name = 'RpcError';
+  }
+
+  /** The same error, marked so that no caller upstream retries it (it was retried where it happened). */
+  withNoRetry(): RpcError {
+    return this.noRetry ? this : new RpcError(this.code, this.message, this.details, true);
   }
 
   get codeName(): string {
@@ -44,9 +53,10 @@ export class RpcError extends Error {
   }
 
   toJSON(): RpcErrorBody {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    const body: RpcErrorBody = { code: this.code, message: this.message };
+    if (this.details !== undefined) body.details = this.details;
+    if (this.noRetry) body.noRetry = true;
+    return body;
   }
 
   /** Maps anything a handler may throw to an RpcError, keeping its message. */
@@ -74,9 +84,9 @@ export class RpcError extends Error {
   /** Rebuilds an error received from the wire; a malformed body becomes INTERNAL rather than a crash. */
   static fromBody(body: unknown): RpcError {
     if (typeof body === 'object' && body !== null) {
-      const { code, message, details } = body as Partial<RpcErrorBody>;
+      const { code, message, details, noRetry } = body as Partial<RpcErrorBody>;
       if (isStatusCode(code) && code !== StatusCode.OK && typeof message === 'string') {
-        return new RpcError(code, message, details);
+        return new RpcError(code, message, details, noRetry === true);
       }
     }
     return new RpcError(StatusCode.INTERNAL, 'malformed error reply from the server');

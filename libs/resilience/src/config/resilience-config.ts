@@ -1,0 +1,35 @@
+import { envInt } from '@app/transport';
+
+export interface ResilienceConfig {
+  /** Attempts of one call in all (1 = no retry), unless its contract method says otherwise. */
+  retryMaxAttempts: number;
+  /** Full-jitter exponential backoff: a random delay in [0, min(max, base * 2^(retry-1))]. */
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  /** Retries allowed per call made (the retry budget): 0.2 = at most 20% extra load on a failing target. */
+  retryBudgetRatio: number;
+  /** Retries the budget starts with (and holds at most beyond the ratio), so a quiet client can still retry. */
+  retryBudgetReserve: number;
+  /** Consecutive failures that open a target's circuit breaker. */
+  breakerThreshold: number;
+  /** How long an open breaker fails fast before it lets one probe call through (half-open). */
+  breakerHalfOpenAfterMs: number;
+  /** Calls in flight per target, and calls queued behind them; beyond that, RESOURCE_EXHAUSTED at once. */
+  bulkheadLimit: number;
+  bulkheadQueue: number;
+}
+
+export function loadResilienceConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ResilienceConfig> = {}): ResilienceConfig {
+  return {
+    retryMaxAttempts: envInt(env, 'RETRY_MAX_ATTEMPTS', 3, 1, 10),
+    retryBaseDelayMs: envInt(env, 'RETRY_BASE_DELAY_MS', 25, 0, 60_000),
+    retryMaxDelayMs: envInt(env, 'RETRY_MAX_DELAY_MS', 1000, 0, 600_000),
+    retryBudgetRatio: envInt(env, 'RETRY_BUDGET_PERCENT', 20, 0, 1000) / 100,
+    retryBudgetReserve: envInt(env, 'RETRY_BUDGET_RESERVE', 10, 0, 10_000),
+    breakerThreshold: envInt(env, 'BREAKER_THRESHOLD', 5, 1, 10_000),
+    breakerHalfOpenAfterMs: envInt(env, 'BREAKER_HALF_OPEN_AFTER_MS', 5000, 1, 3_600_000),
+    bulkheadLimit: envInt(env, 'BULKHEAD_LIMIT', 256, 1, 100_000),
+    bulkheadQueue: envInt(env, 'BULKHEAD_QUEUE', 512, 0, 1_000_000),
+    ...overrides,
+  };
+}
