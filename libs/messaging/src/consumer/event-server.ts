@@ -82,8 +82,10 @@ export class EventServer extends Server implements CustomTransportStrategy {
       } catch {
         throw new RpcError(StatusCode.INVALID_ARGUMENT, `event ${event.id} has a body that is not JSON`);
       }
-      const result = await context.run(() => handler(payload, context));
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      await context.run(async () => {
+        const result = await handler(payload, context);
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      });
       return 'ack';
     } catch (thrown) {
       const error = RpcError.from(thrown);

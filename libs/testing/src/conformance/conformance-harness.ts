@@ -1,6 +1,7 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  ClientInterceptorFactory,
   createDriver,
   createServiceClient,
   loadTransportConfig,
@@ -44,14 +45,18 @@ export class ConformanceHarness {
   }
 
   /** Starts server instance `index` (0 or 1; on tcp/grpc each has its own address). */
-  async startServer(index = 0, overrides: Partial<TransportConfig> = {}): Promise<RunningServer> {
+  async startServer(
+    index = 0,
+    overrides: Partial<TransportConfig> = {},
+    interceptors: readonly ClientInterceptorFactory[] = [],
+  ): Promise<RunningServer> {
     const config = this.config({
       ...this.fixture.serverConfig(index),
       instanceId: `instance-${index}-${++this.serial}`,
       ...overrides,
     });
     @Module({
-      imports: [SwitchboardModule.forService({ service: 'conformance', config })],
+      imports: [SwitchboardModule.forService({ service: 'conformance', config, clients: [ConformanceV1], interceptors })],
       controllers: [ConformanceController],
       providers: [ConformanceState],
     })
@@ -73,7 +78,8 @@ export class ConformanceHarness {
     return server;
   }
 
-  client(overrides: Partial<TransportConfig> = {}): ConformanceClient {
+  /** A client of conformance.v1, with the given client interceptors (outermost first). */
+  client(overrides: Partial<TransportConfig> = {}, interceptors: readonly ClientInterceptorFactory[] = []): ConformanceClient {
     const config = this.config(overrides);
     const driver = createDriver(config);
     this.drivers.add(driver);
@@ -81,6 +87,7 @@ export class ConformanceHarness {
       caller: 'conformance-test',
       timeoutMs: config.timeoutMs,
       maxPayloadBytes: config.maxPayloadBytes,
+      interceptors: interceptors.flatMap((make) => make(ConformanceV1)),
     });
     return Object.assign(Object.create(createServiceClient(ConformanceV1, rpc)), { rpc }) as ConformanceClient;
   }

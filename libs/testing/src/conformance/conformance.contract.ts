@@ -73,6 +73,22 @@ export const ConformanceV1 = defineService({
       responseType: 'SleepResponse',
       idempotent: true,
     }),
+    flaky: method({
+      name: 'Flaky',
+      request: z.object({ key: z.string().min(1), failures: z.number().int().min(0) }).strict(),
+      requestType: 'FlakyRequest',
+      response: z.object({ attempts: z.number().int() }).strict(),
+      responseType: 'FlakyResponse',
+      idempotent: true,
+    }),
+    relay: method({
+      name: 'Relay',
+      request: z.object({ target: z.enum(['flaky', 'sleep', 'inspect']), payloadJson: z.string() }).strict(),
+      requestType: 'RelayRequest',
+      response: z.object({ resultJson: z.string() }).strict(),
+      responseType: 'RelayResponse',
+      idempotent: true,
+    }),
     generate: method({
       name: 'Generate',
       request: z.object({ bytes: z.number().int().min(0).max(64 * 1024 * 1024) }).strict(),

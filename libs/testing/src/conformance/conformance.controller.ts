@@ -1,6 +1,6 @@
 import { Controller, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { RequestOf } from '@app/contracts';
-import { CallContext, Rpc, RpcError, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
+import { CallContext, InjectClient, Rpc, RpcError, ServiceClient, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConformanceV1 } from './conformance.contract';
 
@@ -12,6 +12,13 @@ export class ConformanceState {
   handled = 0;
   abortedSleeps = 0;
   completedSleeps = 0;
+  /** Calls of Fail, and of Flaky per key. */
+  failCalls = 0;
+  readonly flakyCalls = new Map<string, number>();
+
+  flakyTotal(): number {
+    return [...this.flakyCalls.values()].reduce((a, b) => a + b, 0);
+  }
 }
 
 /** The handlers of conformance.v1, declared once for every transport. */
@@ -20,6 +27,7 @@ export class ConformanceController {
   constructor(
     private readonly state: ConformanceState,
     @Inject(TRANSPORT_CONFIG) private readonly config: TransportConfig,
+    @InjectClient(ConformanceV1) private readonly self: ServiceClient<typeof ConformanceV1>,
   ) {}
 
   @Rpc(M.echo)
@@ -52,6 +60,7 @@ export class ConformanceController {
 
   @Rpc(M.fail)
   fail(request: RequestOf<typeof M.fail>): never {
+    this.state.failCalls++;
     throw new RpcError(request.code as StatusCode, request.message, request.detailsJson ? JSON.parse(request.detailsJson) : undefined);
   }
 
@@ -72,6 +81,27 @@ export class ConformanceController {
       this.state.abortedSleeps++;
     }
     return { sleptMs: Date.now() - started };
+  }
+
+  @Rpc(M.flaky)
+  flaky(request: RequestOf<typeof M.flaky>) {
+    const attempts = (this.state.flakyCalls.get(request.key) ?? 0) + 1;
+    this.state.flakyCalls.set(request.key, attempts);
+    if (attempts <= request.failures) throw new RpcError(StatusCode.UNAVAILABLE, `flaky ${request.key} failed attempt ${attempts}`);
+    return { attempts };
+  }
+
+  /** A second hop: the call inherits this call's deadline and correlation id, and its failures' retry pushback. */
+  @Rpc(M.relay)
+  async relay(request: RequestOf<typeof M.relay>) {
+    const payload = JSON.parse(request.payloadJson);
+    const result =
+      request.target === 'flaky'
+        ? await this.self.flaky(payload)
+        : request.target === 'sleep'
+          ? await this.self.sleep(payload)
+          : await this.self.inspect(payload);
+    return { resultJson: JSON.stringify(result) };
   }
 
   @Rpc(M.generate)

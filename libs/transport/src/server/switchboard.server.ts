@@ -63,8 +63,11 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
     const context = new CallContext(call.method, this.driver.name, call.metadata, this.methods.get(call.method));
     if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
     try {
-      const result = await context.run(() => handler(call.payload, context));
-      const value = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+      // The handler's observable runs the controller when subscribed: subscribe inside the context too.
+      const value = await context.run(async () => {
+        const result = await handler(call.payload, context);
+        return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+      });
       if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
       return value;
     } catch (error) {

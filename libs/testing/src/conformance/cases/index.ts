@@ -7,6 +7,7 @@ import { metadataRoundTrip } from './metadata.case';
 import { payloadLimits } from './payload-limits.case';
 import { brokerLater, brokerRestart, peerRestart } from './reconnect.case';
 import { requestReply } from './request-reply.case';
+import { bulkheadLimit, circuitBreaker, nestedDeadlines, retries } from './resilience.case';
 import { missingService, unknownMethod } from './unknown-method.case';
 
 /** Every case of the transport conformance suite, in the order they run. */
@@ -21,6 +22,10 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   concurrency,
   sharedWork,
   gracefulClose,
+  nestedDeadlines,
+  retries,
+  circuitBreaker,
+  bulkheadLimit,
   peerRestart,
   brokerRestart,
   brokerLater,
