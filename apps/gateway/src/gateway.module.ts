@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { InventoryV1, NotificationsV1, OrdersV1, PaymentsV1 } from '@app/contracts';
+import { Resilience } from '@app/resilience';
 import { SwitchboardModule, TransportConfig } from '@app/transport';
 import { AccessTokenService, jwtOptions } from './auth/access-token.service';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
@@ -16,6 +17,8 @@ export interface GatewayModuleOptions {
   config: GatewayConfig;
   /** Overrides of the transport settings from the environment (tests: their own memory broker). */
   transport?: Partial<TransportConfig>;
+  /** Retry, breaker and bulkhead of the gateway's clients (default: from the environment). */
+  resilience?: Resilience;
 }
 
 /**
@@ -32,6 +35,7 @@ export class GatewayModule {
           service: 'gateway',
           clients: [OrdersV1, InventoryV1, PaymentsV1, NotificationsV1],
           config: options.transport,
+          interceptors: [(options.resilience ?? new Resilience()).interceptors],
         }),
         JwtModule.register(jwtOptions(options.config)),
       ],

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InventoryV1, PaymentsV1 } from '@app/contracts';
 import { MessagingModule, OutboxModule } from '@app/messaging';
+import { Resilience } from '@app/resilience';
 import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
 import { OrderProcessor } from './order-processor';
@@ -11,7 +12,11 @@ import { PlaceOrderService } from './place-order.service';
 
 @Module({
   imports: [
-    SwitchboardModule.forService({ service: 'orders', clients: [InventoryV1, PaymentsV1] }),
+    SwitchboardModule.forService({
+      service: 'orders',
+      clients: [InventoryV1, PaymentsV1],
+      interceptors: [new Resilience().interceptors],
+    }),
     MessagingModule.forService(),
     SqliteModule.forService({ service: 'orders', migrations: ORDERS_MIGRATIONS }),
     OutboxModule,

@@ -24,3 +24,6 @@ export { NatsConnectionManager, describeNatsError } from './nats/nats-connection
 export type { NatsConnectionConfig } from './nats/nats-connection';
 export { metadataHeaders, headerMetadata } from './nats/nats-metadata';
 export { InFlight } from './wire/in-flight';
+export { openConnection, whenReady, closeConnection } from './redis/redis-connection';
+export type { ConnectionRole, WhenReadyOptions } from './redis/redis-connection';
+export { ThrottledLog } from './redis/throttled-log';

@@ -362,7 +362,7 @@ describe('/v1/orders', () => {
   });
 
   describe('when the orders service is down', () => {
-    it('answers 503 UNAVAILABLE', async () => {
+    it('answers 503 UNAVAILABLE with Retry-After', async () => {
       const broker = new MemoryBroker();
       const lonely = await startTestGateway(broker);
       try {
@@ -372,6 +372,7 @@ describe('/v1/orders', () => {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await lonely.token('alice')}` },
         });
         expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('1');
         expect(await res.json()).toMatchObject({ statusCode: 503, error: 'UNAVAILABLE' });
       } finally {
         await lonely.close();

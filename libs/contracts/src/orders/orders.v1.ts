@@ -34,6 +34,8 @@ export const OrdersV1 = defineService({
       response: Order,
       responseType: 'Order',
       idempotent: false,
+      // An UNAVAILABLE from a connection lost mid-call may hide a placed order: never resend it blindly.
+      retry: { maxAttempts: 1 },
     }),
     getOrder: method({
       name: 'GetOrder',

@@ -1,7 +1,7 @@
 import type { MethodRef } from '@app/contracts';
-import { OutboundCall, RpcError, StatusCode } from '@app/transport';
+import { BULKHEAD_FULL, OutboundCall, RpcError, StatusCode } from '@app/transport';
 import { loadResilienceConfig } from '../config/resilience-config';
-import { BULKHEAD_FULL, bulkheadInterceptor } from './bulkhead.interceptor';
+import { bulkheadInterceptor } from './bulkhead.interceptor';
 
 const call: OutboundCall = { method: { pattern: 'inventory.v1.Reserve' } as MethodRef, payload: {}, body: '{}', metadata: {}, deadline: 0 };
 

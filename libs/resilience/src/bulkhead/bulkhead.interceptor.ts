@@ -1,9 +1,6 @@
 import { bulkhead, BulkheadRejectedError } from 'cockatiel';
-import { ClientInterceptor, RpcError, StatusCode } from '@app/transport';
+import { BULKHEAD_FULL, ClientInterceptor, RpcError, StatusCode } from '@app/transport';
 import type { ResilienceConfig } from '../config/resilience-config';
-
-/** `details.reason` of a call the bulkhead refused (the gateway answers it with 503 and Retry-After). */
-export const BULKHEAD_FULL = 'bulkhead-full';
 
 /**
  * Limits the calls in flight to one target (cockatiel's bulkhead): `bulkheadLimit` run, `bulkheadQueue` wait, and

@@ -9,12 +9,13 @@ const DISCONNECT_TIMEOUT_MS = 100;
 export const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 2000);
 
 /**
- * The three kinds of connection a driver opens, each tuned for its job:
+ * The kinds of connection, each tuned for its job:
  * - `commands` (one per driver): client LPUSHes and server PUBLISHes. No offline queue, and an in-flight command
  *   fails when the connection drops, so a call made while Redis is down fails at once (UNAVAILABLE).
  * - `replies` (one per driver with clients): the subscriber. Queues its SUBSCRIBEs until connected and
  *   resubscribes by itself after a reconnect.
- * - `requests` (one per server): the blocking BLMPOP loop. Fails fast, so the loop waits for `ready` itself.
+ * - `requests` (one per server; also every event bus connection): fails fast and never resends a command after a
+ *   reconnect, so the caller decides (a blocking loop waits for `ready` itself).
  */
 const ROLE_OPTIONS = {
   commands: { enableOfflineQueue: false, maxRetriesPerRequest: 0 },
@@ -28,10 +29,16 @@ export type ConnectionRole = keyof typeof ROLE_OPTIONS;
 export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 
 /**
- * Opens a connection that reconnects forever with backoff, logging (throttled) while Redis cannot be reached
- * and once when it is back.
+ * Opens a connection that reconnects forever with backoff, logging (through `log`, kind `connection`) while Redis
+ * cannot be reached and once when it is back. `label` names the connection in those lines.
  */
-export function openConnection(url: string, role: ConnectionRole, name: string, log: ThrottledLog): Redis {
+export function openConnection(
+  url: string,
+  role: ConnectionRole,
+  name: string,
+  log: ThrottledLog,
+  label = `${role} connection`,
+): Redis {
   const redis = new Redis(url, {
     retryStrategy: reconnectDelay,
     connectionName: name,
@@ -44,7 +51,7 @@ export function openConnection(url: string, role: ConnectionRole, name: string, 
   let wasReady = false;
   redis.on('error', (error: Error) => (lastError = error));
   redis.on('reconnecting', (delayMs: number) => {
-    const what = wasReady ? `lost the ${role} connection to ${where}` : `waiting for ${where} (${role} connection)`;
+    const what = wasReady ? `lost the ${label} to ${where}` : `waiting for ${where} (${label})`;
     const reason = lastError?.message || 'connection closed';
     down = true;
     wasReady = false;
@@ -56,25 +63,48 @@ export function openConnection(url: string, role: ConnectionRole, name: string, 
     if (!down) return;
     down = false;
     log.reset('connection');
-    log.logger.log(`${role} connection to ${where} is back`);
+    log.logger.log(`${label} to ${where} is back`);
   });
   return redis;
 }
 
-/** Resolves once the connection is ready; rejects if it is closed for good first. */
-export function whenReady(redis: Redis): Promise<void> {
+export interface WhenReadyOptions {
+  /** Gives up after this long. */
+  timeoutMs?: number;
+  /** Gives up when the connection attempt in progress fails (instead of waiting for the next ones). */
+  attemptOnly?: boolean;
+  /** Gives up when aborted. */
+  abort?: AbortSignal;
+}
+
+/**
+ * Resolves once the connection is ready; rejects if it is closed for good first, or gives up as `options` say.
+ * Leaves no listener or timer behind.
+ */
+export function whenReady(redis: Redis, options: WhenReadyOptions = {}): Promise<void> {
+  const { timeoutMs, attemptOnly, abort } = options;
   if (redis.status === 'ready') return Promise.resolve();
+  if (abort?.aborted) return Promise.reject(new Error('stopped waiting for the Redis connection'));
   return new Promise((resolve, reject) => {
-    const ready = () => {
-      redis.off('end', ended);
-      resolve();
-    };
-    const ended = () => {
+    const settle = (error?: string) => () => {
       redis.off('ready', ready);
-      reject(new Error('the Redis connection was closed'));
+      redis.off('end', ended);
+      redis.off('close', attemptFailed);
+      abort?.removeEventListener('abort', aborted);
+      clearTimeout(timer);
+      if (error) reject(new Error(error));
+      else resolve();
     };
+    const ready = settle();
+    const ended = settle('the Redis connection was closed');
+    const attemptFailed = settle('the Redis connection attempt failed');
+    const aborted = settle('stopped waiting for the Redis connection');
     redis.once('ready', ready);
     redis.once('end', ended);
+    if (attemptOnly) redis.once('close', attemptFailed);
+    abort?.addEventListener('abort', aborted, { once: true });
+    const timedOut = settle(`the Redis connection was not ready within ${timeoutMs} ms`);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(timedOut, timeoutMs);
   });
 }
 
@@ -84,6 +114,7 @@ export function whenReady(redis: Redis): Promise<void> {
  * so that case waits it out: when this resolves, the connection has no timer left.
  */
 export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
   if (redis.status === 'ready') {
     const ended = new Promise((resolve) => redis.once('end', resolve));
     await redis.quit().catch(() => redis.disconnect());

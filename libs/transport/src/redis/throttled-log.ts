@@ -2,7 +2,8 @@ import type { Logger } from '@nestjs/common';
 
 /**
  * Warnings that may repeat many times a second (Redis down, a flood of malformed requests): at most one line per
- * kind per interval, saying how many similar lines it held back. Keeps no timers.
+ * kind per interval (an interval of Infinity: one until `reset`), saying how many similar lines it held back.
+ * Keeps no timers.
  */
 export class ThrottledLog {
   private readonly nextAt = new Map<string, number>();

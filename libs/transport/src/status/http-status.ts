@@ -1,3 +1,4 @@
+import type { RpcError } from './rpc-error';
 import { StatusCode } from './status-code';
 
 /** The one mapping from status codes to HTTP statuses, used wherever an RpcError leaves over HTTP. */
@@ -22,3 +23,18 @@ const HTTP_STATUS: Record<StatusCode, number> = {
 };
 
 export const httpStatusOf = (code: StatusCode): number => HTTP_STATUS[code] ?? 500;
+
+/** `details.reason` of a call refused because too many are in flight to its target (a client-side bulkhead). */
+export const BULKHEAD_FULL = 'bulkhead-full';
+
+/**
+ * How an RpcError leaves over HTTP: its code's status, except that "overloaded, come back soon" (UNAVAILABLE, or a
+ * bulkhead refusal) is 503 with `Retry-After` (seconds).
+ */
+export function httpResponseOf(error: RpcError): { status: number; retryAfterSeconds?: number } {
+  const reason = (error.details as { reason?: unknown } | undefined)?.reason;
+  if (error.code === StatusCode.UNAVAILABLE || (error.code === StatusCode.RESOURCE_EXHAUSTED && reason === BULKHEAD_FULL)) {
+    return { status: 503, retryAfterSeconds: 1 };
+  }
+  return { status: httpStatusOf(error.code) };
+}
