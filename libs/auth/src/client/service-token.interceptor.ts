@@ -1,0 +1,24 @@
+import { ClientInterceptor, ClientInterceptorFactory, MetadataKey, RpcError, StatusCode } from '@app/transport';
+import type { ServiceTokenIssuer } from '../token/service-token-issuer';
+
+/**
+ * The client step that carries this service's identity: `authorization: Bearer <token>` with `aud` = the called
+ * service, from the issuer's cache. Put it innermost (after retries), so every attempt has a fresh-enough token.
+ */
+export function serviceTokenInterceptor(issuer: ServiceTokenIssuer): ClientInterceptor {
+  return (call, next) => {
+    let authorization: string;
+    try {
+      authorization = issuer.authorizationFor(call.method.service);
+    } catch {
+      throw new RpcError(StatusCode.INTERNAL, `cannot mint a service token for ${call.method.service}`);
+    }
+    return next({ ...call, metadata: { ...call.metadata, [MetadataKey.authorization]: authorization } });
+  };
+}
+
+/** The same step as a ClientInterceptorFactory, for `SwitchboardModule.forService({ interceptors })`. */
+export function serviceTokenInterceptors(issuer: ServiceTokenIssuer): ClientInterceptorFactory {
+  const interceptor = serviceTokenInterceptor(issuer);
+  return () => [interceptor];
+}
