@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { InventoryV1, NotificationsV1, OrdersV1, PaymentsV1 } from '@app/contracts';
+import { SERVICE_TOKEN_INTERCEPTORS, ServiceAuthModule, ServiceAuthOptions } from '@app/auth';
 import { Resilience } from '@app/resilience';
 import { SwitchboardModule, TransportConfig } from '@app/transport';
 import { AccessTokenService, jwtOptions } from './auth/access-token.service';
@@ -17,6 +18,8 @@ export interface GatewayModuleOptions {
   config: GatewayConfig;
   /** Overrides of the transport settings from the environment (tests: their own memory broker). */
   transport?: Partial<TransportConfig>;
+  /** Overrides of the service-identity settings (tests). */
+  serviceAuth?: ServiceAuthOptions;
   /** Retry, breaker and bulkhead of the gateway's clients (default: from the environment). */
   resilience?: Resilience;
 }
@@ -31,11 +34,12 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
+        ServiceAuthModule.forService({ service: 'gateway', config: options.serviceAuth }),
         SwitchboardModule.forService({
           service: 'gateway',
           clients: [OrdersV1, InventoryV1, PaymentsV1, NotificationsV1],
           config: options.transport,
-          interceptors: [(options.resilience ?? new Resilience()).interceptors],
+          interceptors: [(options.resilience ?? new Resilience()).interceptors, SERVICE_TOKEN_INTERCEPTORS],
         }),
         JwtModule.register(jwtOptions(options.config)),
       ],

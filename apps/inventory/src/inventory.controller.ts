@@ -1,4 +1,5 @@
 import { Controller } from '@nestjs/common';
+import { RequireScopes } from '@app/auth';
 import { InventoryV1, RequestOf } from '@app/contracts';
 import { Rpc } from '@app/transport';
 import { StockStore } from './stock.store';
@@ -11,21 +12,25 @@ export class InventoryController {
   constructor(private readonly stock: StockStore) {}
 
   @Rpc(M.reserve)
+  @RequireScopes('inventory:reserve')
   reserve(request: RequestOf<typeof M.reserve>) {
     return this.stock.reserve(request.orderId, request.items);
   }
 
   @Rpc(M.release)
+  @RequireScopes('inventory:release')
   release(request: RequestOf<typeof M.release>) {
     return { orderId: request.orderId, released: this.stock.release(request.orderId) };
   }
 
   @Rpc(M.getStock)
+  @RequireScopes('inventory:read')
   getStock(request: RequestOf<typeof M.getStock>) {
     return this.stock.level(request.sku);
   }
 
   @Rpc(M.listStock)
+  @RequireScopes('inventory:read')
   listStock() {
     return { items: this.stock.list() };
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EVENT_TOKEN_STAMP, ServiceAuthModule } from '@app/auth';
 import { MessagingModule, OutboxModule } from '@app/messaging';
 import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
@@ -8,8 +9,9 @@ import { StockStore } from './stock.store';
 
 @Module({
   imports: [
+    ServiceAuthModule.forService({ service: 'inventory' }),
     SwitchboardModule.forService({ service: 'inventory' }),
-    MessagingModule.forService(),
+    MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
     SqliteModule.forService({ service: 'inventory', migrations: INVENTORY_MIGRATIONS }),
     OutboxModule,
   ],

@@ -1,4 +1,5 @@
 import { Controller } from '@nestjs/common';
+import { RequireScopes } from '@app/auth';
 import { NotificationsV1, RequestOf } from '@app/contracts';
 import { Rpc } from '@app/transport';
 import { NotificationStore } from './notification.store';
@@ -11,6 +12,7 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationStore) {}
 
   @Rpc(M.listNotifications)
+  @RequireScopes('notifications:read')
   list(request: RequestOf<typeof M.listNotifications>) {
     return { items: this.notifications.forCustomer(request.customerId) };
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EVENT_TOKEN_STAMP, ServiceAuthModule } from '@app/auth';
 import { MessagingModule } from '@app/messaging';
 import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
@@ -9,8 +10,9 @@ import { OrderEventsConsumer } from './order-events.consumer';
 
 @Module({
   imports: [
+    ServiceAuthModule.forService({ service: 'notifications' }),
     SwitchboardModule.forService({ service: 'notifications' }),
-    MessagingModule.forService(),
+    MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
     SqliteModule.forService({ service: 'notifications', migrations: NOTIFICATIONS_MIGRATIONS }),
   ],
   controllers: [NotificationsController, OrderEventsConsumer],

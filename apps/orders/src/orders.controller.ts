@@ -1,4 +1,5 @@
 import { Controller } from '@nestjs/common';
+import { RequireScopes } from '@app/auth';
 import { OrdersV1, RequestOf } from '@app/contracts';
 import { Rpc, RpcError, StatusCode } from '@app/transport';
 import { OrderRepository } from './order.repository';
@@ -16,12 +17,14 @@ export class OrdersController {
 
   /** Accepts the order (PENDING); it is processed asynchronously. */
   @Rpc(M.placeOrder)
+  @RequireScopes('orders:place')
   place(request: RequestOf<typeof M.placeOrder>) {
     return this.placeOrder.place(request);
   }
 
   /** A customer only sees its own orders: another's is NOT_FOUND, like a missing one. */
   @Rpc(M.getOrder)
+  @RequireScopes('orders:read')
   get(request: RequestOf<typeof M.getOrder>) {
     const order = this.orders.find(request.id);
     if (!order || order.customerId !== request.customerId) {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EVENT_TOKEN_STAMP, SERVICE_TOKEN_INTERCEPTORS, ServiceAuthModule } from '@app/auth';
 import { InventoryV1, PaymentsV1 } from '@app/contracts';
 import { MessagingModule, OutboxModule } from '@app/messaging';
 import { Resilience } from '@app/resilience';
@@ -12,12 +13,13 @@ import { PlaceOrderService } from './place-order.service';
 
 @Module({
   imports: [
+    ServiceAuthModule.forService({ service: 'orders' }),
     SwitchboardModule.forService({
       service: 'orders',
       clients: [InventoryV1, PaymentsV1],
-      interceptors: [new Resilience().interceptors],
+      interceptors: [new Resilience().interceptors, SERVICE_TOKEN_INTERCEPTORS],
     }),
-    MessagingModule.forService(),
+    MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
     SqliteModule.forService({ service: 'orders', migrations: ORDERS_MIGRATIONS }),
     OutboxModule,
   ],

@@ -1,4 +1,5 @@
 import { Controller } from '@nestjs/common';
+import { RequireScopes } from '@app/auth';
 import { PaymentsV1, RequestOf } from '@app/contracts';
 import { CallContext, Rpc } from '@app/transport';
 import { PaymentStore } from './payment.store';
@@ -11,16 +12,19 @@ export class PaymentsController {
   constructor(private readonly payments: PaymentStore) {}
 
   @Rpc(M.charge)
+  @RequireScopes('payments:charge')
   charge(request: RequestOf<typeof M.charge>, ctx: CallContext) {
     return this.payments.charge(request, ctx.idempotencyKey);
   }
 
   @Rpc(M.refund)
+  @RequireScopes('payments:refund')
   refund(request: RequestOf<typeof M.refund>) {
     return this.payments.refund(request.orderId);
   }
 
   @Rpc(M.getPayment)
+  @RequireScopes('payments:read')
   getPayment(request: RequestOf<typeof M.getPayment>) {
     return this.payments.get(request.orderId);
   }

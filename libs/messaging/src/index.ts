@@ -1,5 +1,6 @@
 export * from './bus/event-bus';
 export * from './bus/create-event-bus';
+export * from './bus/stamped-event-bus';
 export * from './config/event-bus-config';
 export * from './consumer/event-context';
 export * from './consumer/on-event.decorator';

@@ -1,9 +1,7 @@
-import { Metadata, MetadataKey } from '@app/transport';
+import type { EventMetadataStamp } from '@app/messaging';
+import { MetadataKey } from '@app/transport';
 import { EVENTS_AUDIENCE } from '../token/service-token-claims';
 import type { ServiceTokenIssuer } from '../token/service-token-issuer';
-
-/** Adds to an outgoing event's metadata; applied when the event is handed to the bus. */
-export type EventMetadataStamp = (metadata: Readonly<Metadata>) => Metadata;
 
 /**
  * The publishing side of event auth: `authorization: Bearer <token>` with `aud` = `events`, from the issuer's

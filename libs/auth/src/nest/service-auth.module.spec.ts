@@ -10,7 +10,7 @@ import { ServiceTokenVerifier } from '../token/service-token-verifier';
 import { ServiceAuthModule, ServiceAuthModuleOptions } from './service-auth.module';
 import { PaymentsV1 } from '@app/contracts';
 import type { ClientInterceptorFactory } from '@app/transport';
-import type { EventMetadataStamp } from '../client/event-token.stamp';
+import type { EventMetadataStamp } from '@app/messaging';
 import { EVENTS_AUDIENCE } from '../token/service-token-claims';
 import { EVENT_TOKEN_STAMP, SERVICE_TOKEN_INTERCEPTORS } from './tokens';
 

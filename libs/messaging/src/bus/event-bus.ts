@@ -19,6 +19,8 @@ export interface DeliveredEvent {
   metadata: Metadata;
   /** 1 on the first delivery, then 2, 3, ... */
   deliveryCount: number;
+  /** When the broker stored the event (epoch ms): the broker's clock, not the publisher's claim. */
+  publishedAt?: number;
 }
 
 /** What the handler's outcome means for an event: ack it, or have it delivered again later, or never again. */

@@ -15,6 +15,8 @@ export class EventContext extends CallContext {
     readonly bus: EventBusName,
     metadata: Metadata,
     readonly deliveryCount: number,
+    /** When the broker stored the event (epoch ms), if the bus tells. */
+    readonly publishedAt?: number,
   ) {
     super(type, bus, metadata);
   }

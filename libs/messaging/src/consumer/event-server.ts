@@ -7,6 +7,14 @@ import { EventBusConfig, retryDelay } from '../config/event-bus-config';
 import { EventContext } from './event-context';
 import { declaredEvent } from './on-event.decorator';
 
+/** Failures no redelivery can fix: a malformed or forged event, or one this service has no handler for. */
+const PERMANENT = new Set([
+  StatusCode.INVALID_ARGUMENT,
+  StatusCode.UNIMPLEMENTED,
+  StatusCode.UNAUTHENTICATED,
+  StatusCode.PERMISSION_DENIED,
+]);
+
 /**
  * The Nest microservice strategy that feeds a service's `@OnEvent` handlers from the event bus, as one
  * consumer group named after the service. Each event runs through Nest (guards, interceptors, validation) with an
@@ -73,6 +81,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
       this.bus.name,
       event.metadata,
       event.deliveryCount,
+      event.publishedAt,
     );
     try {
       if (!handler?.isEventHandler) throw new RpcError(StatusCode.UNIMPLEMENTED, `no handler for ${event.type}`);
@@ -89,7 +98,7 @@ export class EventServer extends Server implements CustomTransportStrategy {
       return 'ack';
     } catch (thrown) {
       const error = RpcError.from(thrown);
-      const permanent = error.code === StatusCode.INVALID_ARGUMENT || error.code === StatusCode.UNIMPLEMENTED;
+      const permanent = PERMANENT.has(error.code);
       if (permanent || event.deliveryCount >= this.config.maxDeliveries) {
         this.log.error(
           `dead letter: ${event.type} ${event.id} after ${event.deliveryCount} deliveries: ${error.codeName} ${error.message}`,

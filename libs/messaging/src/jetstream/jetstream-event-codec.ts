@@ -30,6 +30,7 @@ export const JetStreamEventCodec = {
       body: decoder.decode(msg.data),
       metadata: Object.fromEntries(entries),
       deliveryCount: msg.info.redeliveryCount,
+      publishedAt: Math.floor(msg.info.timestampNanos / 1e6),
     };
   },
 };

@@ -35,7 +35,7 @@ export class MemoryEventBroker {
     if (this.seen.size > 100_000) this.forgetOlderThan(now - DUPLICATE_WINDOW_MS);
     for (const group of this.groups.values()) {
       if (!group.types.has(event.type)) continue;
-      group.queue.push({ ...event, metadata: { ...event.metadata }, deliveryCount: 0 });
+      group.queue.push({ ...event, metadata: { ...event.metadata }, deliveryCount: 0, publishedAt: now });
       this.pump(group);
     }
   }

@@ -3,6 +3,7 @@ import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { SERVICE_NAME, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import type { EventBus } from '../bus/event-bus';
 import { createEventBus } from '../bus/create-event-bus';
+import { EventMetadataStamp, StampedEventBus } from '../bus/stamped-event-bus';
 import { EventBusConfig, loadEventBusConfig } from '../config/event-bus-config';
 import { EventServer } from '../consumer/event-server';
 import { EventPublisher } from '../publisher/event-publisher';
@@ -23,7 +24,9 @@ class EventBusLifecycle implements OnApplicationShutdown {
  */
 @Module({})
 export class MessagingModule {
-  static forService(options: { config?: Partial<EventBusConfig> } = {}): DynamicModule {
+  /** `stamps`: DI tokens of EventMetadataStamp providers applied to every published event (e.g. EVENT_TOKEN_STAMP). */
+  static forService(options: { config?: Partial<EventBusConfig>; stamps?: readonly (symbol | string)[] } = {}): DynamicModule {
+    const stamps = options.stamps ?? [];
     return {
       module: MessagingModule,
       global: true,
@@ -33,7 +36,12 @@ export class MessagingModule {
           inject: [TRANSPORT_CONFIG],
           useFactory: (transport: TransportConfig) => loadEventBusConfig(transport, process.env, options.config),
         },
-        { provide: EVENT_BUS, inject: [EVENT_BUS_CONFIG], useFactory: createEventBus },
+        {
+          provide: EVENT_BUS,
+          inject: [EVENT_BUS_CONFIG, ...stamps],
+          useFactory: (config: EventBusConfig, ...stampers: EventMetadataStamp[]) =>
+            stampers.length > 0 ? new StampedEventBus(createEventBus(config), stampers) : createEventBus(config),
+        },
         EventBusLifecycle,
         EventPublisher,
       ],

@@ -30,5 +30,6 @@ export function decodeEvent(
     body: fields.get('body') ?? '',
     metadata: decodeMetadata(fields.get('md')),
     deliveryCount,
+    publishedAt: Number(entry.entryId.split('-')[0]),
   };
 }

@@ -1,4 +1,4 @@
-import { INestApplication, Module } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   ClientInterceptorFactory,
@@ -49,6 +49,8 @@ export class ConformanceHarness {
     index = 0,
     overrides: Partial<TransportConfig> = {},
     interceptors: readonly ClientInterceptorFactory[] = [],
+    /** More modules for the server app, e.g. ServiceAuthModule. */
+    imports: readonly DynamicModule[] = [],
   ): Promise<RunningServer> {
     const config = this.config({
       ...this.fixture.serverConfig(index),
@@ -56,7 +58,10 @@ export class ConformanceHarness {
       ...overrides,
     });
     @Module({
-      imports: [SwitchboardModule.forService({ service: 'conformance', config, clients: [ConformanceV1], interceptors })],
+      imports: [
+        SwitchboardModule.forService({ service: 'conformance', config, clients: [ConformanceV1], interceptors }),
+        ...imports,
+      ],
       controllers: [ConformanceController],
       providers: [ConformanceState],
     })

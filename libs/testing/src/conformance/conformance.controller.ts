@@ -1,4 +1,5 @@
 import { Controller, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { RequireScopes } from '@app/auth';
 import type { RequestOf } from '@app/contracts';
 import { CallContext, InjectClient, Rpc, RpcError, ServiceClient, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,6 +44,7 @@ export class ConformanceController {
   }
 
   @Rpc(M.inspect)
+  @RequireScopes('conformance:inspect')
   inspect(_request: unknown, ctx: CallContext) {
     return {
       method: ctx.method,

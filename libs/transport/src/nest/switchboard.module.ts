@@ -16,8 +16,11 @@ export interface SwitchboardModuleOptions {
   service: string;
   /** The services this app calls: a typed client is provided for each. */
   clients?: readonly ServiceContract[];
-  /** Makers of each client's interceptors, outermost first (service token, resilience, ...). */
-  interceptors?: readonly ClientInterceptorFactory[];
+  /**
+   * Makers of each client's interceptors, outermost first (resilience, service token, ...): a factory, or the DI
+   * token of a provider that is one (e.g. SERVICE_TOKEN_INTERCEPTORS from ServiceAuthModule).
+   */
+  interceptors?: readonly (ClientInterceptorFactory | symbol | string)[];
   /** Overrides of the environment's settings (tests). */
   config?: Partial<TransportConfig>;
 }
@@ -38,19 +41,23 @@ class DriverLifecycle implements OnApplicationShutdown {
 @Module({})
 export class SwitchboardModule {
   static forService(options: SwitchboardModuleOptions): DynamicModule {
+    const entries = options.interceptors ?? [];
+    const injected = entries.filter((entry): entry is symbol | string => typeof entry !== 'function');
     const clientProviders: Provider[] = (options.clients ?? []).map((contract) => ({
       provide: clientToken(contract),
-      inject: [TRANSPORT_DRIVER, TRANSPORT_CONFIG],
-      useFactory: (driver: TransportDriver, config: TransportConfig) =>
-        createServiceClient(
+      inject: [TRANSPORT_DRIVER, TRANSPORT_CONFIG, ...injected],
+      useFactory: (driver: TransportDriver, config: TransportConfig, ...provided: ClientInterceptorFactory[]) => {
+        const factories = entries.map((entry) => (typeof entry === 'function' ? entry : provided[injected.indexOf(entry)]));
+        return createServiceClient(
           contract,
           new RpcClient(driver.client(contract), {
             caller: options.service,
             timeoutMs: config.timeoutMs,
             maxPayloadBytes: config.maxPayloadBytes,
-            interceptors: (options.interceptors ?? []).flatMap((make) => make(contract)),
+            interceptors: factories.flatMap((make) => make(contract)),
           }),
-        ),
+        );
+      },
     }));
     return {
       module: SwitchboardModule,

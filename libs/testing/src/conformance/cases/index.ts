@@ -7,6 +7,7 @@ import { metadataRoundTrip } from './metadata.case';
 import { payloadLimits } from './payload-limits.case';
 import { brokerLater, brokerRestart, peerRestart } from './reconnect.case';
 import { requestReply } from './request-reply.case';
+import { serviceAuthentication } from './service-auth.case';
 import { bulkheadLimit, circuitBreaker, nestedDeadlines, retries } from './resilience.case';
 import { missingService, unknownMethod } from './unknown-method.case';
 
@@ -22,6 +23,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   concurrency,
   sharedWork,
   gracefulClose,
+  serviceAuthentication,
   nestedDeadlines,
   retries,
   circuitBreaker,

@@ -1,9 +1,11 @@
-import { INestApplication, Module } from '@nestjs/common';
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   createEventBus,
   EventBus,
   eventConsumer,
+  EventMetadataStamp,
+  StampedEventBus,
   EventPublisher,
   loadEventBusConfig,
   MessagingModule,
@@ -47,13 +49,14 @@ export class EventHarness {
   }
 
   /** Starts one instance of consumer group `name` (within the current test), recording into `recorder`. */
-  async startConsumer(name: string, recorder: EventRecorder): Promise<RunningConsumer> {
+  async startConsumer(name: string, recorder: EventRecorder, imports: readonly DynamicModule[] = []): Promise<RunningConsumer> {
     const group = `${name}-t${this.testRun}`;
     const instanceId = `${group}-${++this.serial}`;
     @Module({
       imports: [
         SwitchboardModule.forService({ service: group, config: this.transportConfig(instanceId) }),
         MessagingModule.forService({ config: this.fixture.config() }),
+        ...imports,
       ],
       controllers: [EventConsumerController],
       providers: [{ provide: EventRecorder, useValue: recorder }],
@@ -73,9 +76,11 @@ export class EventHarness {
     };
   }
 
-  publisher(): TestPublisher {
+  /** A publisher of conformance events; `stamps` are applied to each (e.g. an event token). */
+  publisher(stamps: readonly EventMetadataStamp[] = []): TestPublisher {
     const config = loadEventBusConfig(this.transportConfig('publisher'), {}, this.fixture.config());
-    const bus = createEventBus(config);
+    const raw = createEventBus(config);
+    const bus = stamps.length > 0 ? new StampedEventBus(raw, stamps) : raw;
     this.buses.add(bus);
     const publisher = new EventPublisher(bus, 'conformance-publisher');
     return { bus, publish: (n, options) => publisher.publish(ConformanceEventsV1.ping, { n, note: `event ${n}` }, options) };

@@ -1,8 +1,9 @@
 import type { EventCase } from '../event-case';
 import { brokerRestart, consumerRestart } from './durability.case';
 import { fanOut } from './fan-out.case';
+import { forgedEvents } from './forged.case';
 import { eventMetadata } from './metadata.case';
 import { redelivery } from './redelivery.case';
 
 /** Every case of the event-bus conformance suite, in the order they run. */
-export const EVENT_CASES: readonly EventCase[] = [fanOut, eventMetadata, redelivery, consumerRestart, brokerRestart];
+export const EVENT_CASES: readonly EventCase[] = [fanOut, eventMetadata, redelivery, forgedEvents, consumerRestart, brokerRestart];
