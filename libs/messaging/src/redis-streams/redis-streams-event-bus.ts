@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { RpcError, StatusCode } from '@app/transport';
+import { closeConnection, openConnection, RpcError, StatusCode, ThrottledLog, whenReady } from '@app/transport';
 import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle } from '../bus/event-bus';
 import type { EventBusConfig } from '../config/event-bus-config';
-import { closeConnection, openConnection, whenReady } from './redis-streams-connection';
 import {
   consumerName,
   DUPLICATE_WINDOW_MS,
@@ -121,13 +120,19 @@ export class RedisStreamsEventBus implements EventBus {
     const { status } = this.connection;
     if (status === 'ready') return true;
     if (status !== 'wait' && status !== 'connecting' && status !== 'connect') return false;
-    return (this.attempt ??= whenReady(this.connection, { timeoutMs: CONNECT_WAIT_MS, attemptOnly: true }).finally(
-      () => (this.attempt = undefined),
-    ));
+    return (this.attempt ??= whenReady(this.connection, { timeoutMs: CONNECT_WAIT_MS, attemptOnly: true })
+      .then(() => true, () => false)
+      .finally(() => (this.attempt = undefined)));
   }
 
+  /**
+   * A connection of the bus (role `requests`): a command issued while Redis is down fails at once and is never
+   * resent, so the caller decides (a publish rejects, a consumer loop waits for `ready`). Logs once when the
+   * connection is lost or cannot be made, and once when it is back.
+   */
   private open(role: string): Redis {
     const { redisUrl, namespace, instanceId } = this.config;
-    return openConnection(redisUrl, `${namespace}:events:${role}:${instanceId}`, this.log);
+    const name = `${namespace}:events:${role}:${instanceId}`;
+    return openConnection(redisUrl, 'requests', name, new ThrottledLog(this.log, Infinity), `connection ${name}`);
   }
 }

@@ -1,9 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { InFlight } from '@app/transport';
+import { closeConnection, InFlight, whenReady } from '@app/transport';
 import type { EventOutcome, Subscription, SubscriptionHandle } from '../bus/event-bus';
 import { Claimed, heldKey, PendingReclaimer } from './pending-reclaimer';
-import { closeConnection, whenReady } from './redis-streams-connection';
 import { isNoGroup, StreamCommands, StreamEntry } from './stream-commands';
 import { EntrySettler } from './entry-settler';
 import { decodeEvent } from './stream-event';
@@ -86,9 +85,9 @@ export class RedisStreamsSubscription implements SubscriptionHandle {
   /** Waits for Redis, creates the group on each stream (new events from now on; a group that exists resumes), reads. */
   async start(): Promise<void> {
     for (;;) {
-      if (!(await whenReady(this.o.blocking, { abort: this.abort.signal }))) {
+      await whenReady(this.o.blocking, { abort: this.abort.signal }).catch(() => {
         throw new Error(`the subscription of ${this.o.subscription.group} was closed before Redis was reachable`);
-      }
+      });
       try {
         await this.createGroups('$');
         break;
@@ -112,7 +111,7 @@ export class RedisStreamsSubscription implements SubscriptionHandle {
   private async run(): Promise<void> {
     while (!this.stopping) {
       if (this.o.blocking.status !== 'ready') {
-        const ready = await whenReady(this.o.blocking, { abort: this.abort.signal });
+        const ready = await whenReady(this.o.blocking, { abort: this.abort.signal }).then(() => true, () => false);
         if (!ready && !this.stopping) await this.idle(PAUSE_AFTER_ERROR_MS);
         this.nextAbandonedScanAt = 0;
         continue;
