@@ -8,3 +8,4 @@ export * from './conformance/conformance-harness';
 export * from './conformance/transport-fixture';
 export * from './conformance/run-conformance-suite';
 export * from './launcher/app-process';
+export * from './load/run-load';

@@ -4,13 +4,13 @@ import { loadResilienceConfig } from '../config/resilience-config';
 import { TargetBreaker } from './circuit-breaker.interceptor';
 
 const call: OutboundCall = { method: { pattern: 'payments.v1.Charge' } as MethodRef, payload: {}, body: '{}', metadata: {}, deadline: 0 };
-const config = loadResilienceConfig({}, { breakerThreshold: 3, breakerHalfOpenAfterMs: 1000 });
+const config = loadResilienceConfig({}, { breakerFailureRatio: 0.5, breakerWindow: 6, breakerMinCalls: 3, breakerHalfOpenAfterMs: 1000 });
 
 describe('TargetBreaker', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('opens after the threshold of consecutive failures, fails fast without calling, half-opens, closes on a good probe', async () => {
+  it('opens when most recent calls failed, fails fast without calling, half-opens, closes on a good probe', async () => {
     const breaker = new TargetBreaker('payments', config);
     const intercept = breaker.interceptor();
     const down = jest.fn(async () => {
@@ -40,6 +40,17 @@ describe('TargetBreaker', () => {
     jest.advanceTimersByTime(1000);
     await expect(intercept(call, down)).rejects.toMatchObject({ message: 'slow' });
     expect(breaker.state).toBe('open');
+  });
+
+  it('stays closed when only a few of the recent calls failed (one instance of several going away)', async () => {
+    const breaker = new TargetBreaker('payments', config);
+    const intercept = breaker.interceptor();
+    const ok = async () => 'ok';
+    const down = async () => {
+      throw new RpcError(StatusCode.UNAVAILABLE, 'instance gone');
+    };
+    for (const next of [ok, ok, down, ok, down, ok]) await intercept(call, next).catch(() => undefined);
+    expect(breaker.state).toBe('closed');
   });
 
   it('does not count business answers as failures', async () => {

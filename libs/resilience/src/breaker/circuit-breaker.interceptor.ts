@@ -1,4 +1,4 @@
-import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, CountBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { Logger } from '@nestjs/common';
 import { ClientInterceptor, RpcError, StatusCode } from '@app/transport';
 import type { ResilienceConfig } from '../config/resilience-config';
@@ -26,7 +26,14 @@ export class TargetBreaker {
   ) {
     this.policy = circuitBreaker(
       handleWhen((error) => error instanceof RpcError && TRIPPING.has(error.code)),
-      { halfOpenAfter: config.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(config.breakerThreshold) },
+      {
+        halfOpenAfter: config.breakerHalfOpenAfterMs,
+        breaker: new CountBreaker({
+          threshold: config.breakerFailureRatio,
+          size: config.breakerWindow,
+          minimumNumberOfCalls: Math.min(config.breakerMinCalls, config.breakerWindow),
+        }),
+      },
     );
     this.policy.onStateChange((state) => this.log.warn(`${target}: circuit ${STATE_NAMES[state]}`));
   }

@@ -10,8 +10,13 @@ export interface ResilienceConfig {
   retryBudgetRatio: number;
   /** Retries the budget starts with (and holds at most beyond the ratio), so a quiet client can still retry. */
   retryBudgetReserve: number;
-  /** Consecutive failures that open a target's circuit breaker. */
-  breakerThreshold: number;
+  /**
+   * A target's circuit breaker opens when more than this share (0..1) of its last `breakerWindow` calls failed,
+   * once at least `breakerMinCalls` were made: a rate, so one instance of several dying does not open it.
+   */
+  breakerFailureRatio: number;
+  breakerWindow: number;
+  breakerMinCalls: number;
   /** How long an open breaker fails fast before it lets one probe call through (half-open). */
   breakerHalfOpenAfterMs: number;
   /** Calls in flight per target, and calls queued behind them; beyond that, RESOURCE_EXHAUSTED at once. */
@@ -26,7 +31,9 @@ export function loadResilienceConfig(env: NodeJS.ProcessEnv = process.env, overr
     retryMaxDelayMs: envInt(env, 'RETRY_MAX_DELAY_MS', 1000, 0, 600_000),
     retryBudgetRatio: envInt(env, 'RETRY_BUDGET_PERCENT', 20, 0, 1000) / 100,
     retryBudgetReserve: envInt(env, 'RETRY_BUDGET_RESERVE', 10, 0, 10_000),
-    breakerThreshold: envInt(env, 'BREAKER_THRESHOLD', 5, 1, 10_000),
+    breakerFailureRatio: envInt(env, 'BREAKER_FAILURE_PERCENT', 50, 1, 99) / 100,
+    breakerWindow: envInt(env, 'BREAKER_WINDOW', 20, 2, 10_000),
+    breakerMinCalls: envInt(env, 'BREAKER_MIN_CALLS', 10, 1, 10_000),
     breakerHalfOpenAfterMs: envInt(env, 'BREAKER_HALF_OPEN_AFTER_MS', 5000, 1, 3_600_000),
     bulkheadLimit: envInt(env, 'BULKHEAD_LIMIT', 256, 1, 100_000),
     bulkheadQueue: envInt(env, 'BULKHEAD_QUEUE', 512, 0, 1_000_000),

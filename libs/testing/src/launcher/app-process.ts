@@ -37,6 +37,11 @@ export class AppProcess {
     return this;
   }
 
+  /** Sends a signal (SIGKILL, SIGSTOP, SIGCONT...) without waiting. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+
   get logs(): string {
     return this.output;
   }

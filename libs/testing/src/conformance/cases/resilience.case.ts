@@ -12,7 +12,7 @@ const policies = (overrides: Partial<ResilienceConfig> = {}) =>
       retryMaxDelayMs: 20,
       retryBudgetRatio: 0.2,
       retryBudgetReserve: 10,
-      breakerThreshold: 1000,
+      breakerMinCalls: 1000,
       ...overrides,
     }),
   );
@@ -70,9 +70,9 @@ export const retries: ConformanceCase = {
 export const circuitBreaker: ConformanceCase = {
   name: 'circuit breaker',
   define(h) {
-    it('opens after consecutive failures, then fails fast without calling the target, and closes on a good probe', async () => {
+    it('opens when most recent calls failed, then fails fast without calling the target, and closes on a good probe', async () => {
       const server = await h.startServer();
-      const resilience = policies({ retryMaxAttempts: 1, breakerThreshold: 5, breakerHalfOpenAfterMs: 500 });
+      const resilience = policies({ retryMaxAttempts: 1, breakerWindow: 10, breakerMinCalls: 5, breakerHalfOpenAfterMs: 500 });
       const client = h.client({}, [resilience.interceptors]);
       const key = randomUUID();
       for (let i = 0; i < 5; i++) await expectRpcError(client.flaky({ key, failures: 7 }), StatusCode.UNAVAILABLE);
