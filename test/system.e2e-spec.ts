@@ -99,7 +99,7 @@ describe.each(TRANSPORTS)('system on %s', (transport) => {
 
     const names = transport === 'memory' ? ['system'] : ['inventory', 'payments', 'notifications', 'orders', 'gateway'];
     for (const name of names) apps.push(new AppProcess(name, env).start());
-    for (const app of apps) await app.waitForLog('HTTP on', 60_000);
+    for (const app of apps) await app.waitForLog(app.app === 'system' ? 'all apps up' : 'HTTP on', 60_000);
   });
 
   afterAll(async () => {

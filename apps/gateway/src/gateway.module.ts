@@ -6,6 +6,7 @@ import { Resilience } from '@app/resilience';
 import { SwitchboardModule, TransportConfig } from '@app/transport';
 import { AccessTokenService, jwtOptions } from './auth/access-token.service';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { BearerTokenVerifier } from './auth/bearer-token-verifier';
 import { ClientRegistry } from './auth/client-registry';
 import { TokenController } from './auth/token.controller';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway-config';
@@ -25,8 +26,8 @@ export interface GatewayModuleOptions {
 }
 
 /**
- * The HTTP edge: client authentication (`POST /v1/auth/token`), and REST in front of the services, calling them
- * over the configured transport.
+ * The HTTP edge: client authentication (`POST /v1/auth/token`, or tokens of an OpenID Connect provider), and REST
+ * in front of the services, calling them over the configured transport.
  */
 @Module({})
 export class GatewayModule {
@@ -49,6 +50,7 @@ export class GatewayModule {
         BODY_PARSING,
         ClientRegistry,
         AccessTokenService,
+        BearerTokenVerifier,
         BearerAuthGuard,
       ],
     };

@@ -6,7 +6,7 @@ import { testLogs } from './testing/test-gateway';
 
 /** The gateway's real entry point (the shared startService), as `main.ts` and the all-in-one system run it. */
 describe('startGateway', () => {
-  const KEYS = ['NODE_ENV', 'JWT_SECRET', 'AUTH_CLIENTS', 'PORT', 'HOST', 'TRANSPORT'];
+  const KEYS = ['NODE_ENV', 'JWT_SECRET', 'AUTH_CLIENTS', 'PORT', 'HOST', 'TRANSPORT', 'OIDC_ISSUER', 'OIDC_AUDIENCE'];
   const saved = Object.fromEntries(KEYS.map((key) => [key, process.env[key]]));
   beforeAll(() => Logger.overrideLogger(testLogs));
   afterEach(() => {
@@ -27,10 +27,15 @@ describe('startGateway', () => {
 
     process.env.AUTH_CLIENTS = `demo:${DEMO_CLIENT_SECRET}`;
     await expect(startGateway()).rejects.toThrow(/documented development default/);
+
+    process.env.AUTH_CLIENTS = 'web:a-long-random-secret';
+    Object.assign(process.env, { OIDC_ISSUER: 'http://sso.internal/realms/shop', OIDC_AUDIENCE: 'shop-api' });
+    await expect(startGateway()).rejects.toThrow('OIDC_ISSUER must be an https URL');
   });
 
-  it('outside production, serves the demo client and reads bodies up to 64 KiB', async () => {
+  it('outside production, serves the demo client, reads bodies up to 64 KiB, and says which OIDC provider it trusts', async () => {
     Object.assign(process.env, { NODE_ENV: 'test', TRANSPORT: 'memory', HOST: '127.0.0.1', PORT: String(await freePort()) });
+    Object.assign(process.env, { OIDC_ISSUER: 'http://127.0.0.1:9/realms/shop', OIDC_AUDIENCE: 'shop-api' });
     delete process.env.JWT_SECRET;
     delete process.env.AUTH_CLIENTS;
     const app: INestApplication = await startGateway();
@@ -41,6 +46,9 @@ describe('startGateway', () => {
           body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'demo', client_secret }),
         });
       expect(testLogs.lines.join('\n')).toContain('AUTH_CLIENTS is not set: using the demo client (demo / demo-secret)');
+      expect(testLogs.lines.join('\n')).toContain(
+        'accepting OpenID Connect tokens of http://127.0.0.1:9/realms/shop for audience shop-api (customer: sub)',
+      );
       expect((await token(DEMO_CLIENT_SECRET)).status).toBe(200);
       expect((await token('x'.repeat(63 * 1024))).status).toBe(401);
       expect((await token('x'.repeat(65 * 1024))).status).toBe(413);

@@ -14,6 +14,10 @@ export async function startGateway() {
     const what = name === 'AUTH_CLIENTS' ? 'the demo client (demo / demo-secret)' : 'the development signing key';
     new Logger('Gateway').warn(`${name} is not set: using ${what}; refused when NODE_ENV=production`);
   }
+  if (config.oidc) {
+    const { issuer, audience, customerClaim } = config.oidc;
+    new Logger('Gateway').log(`accepting OpenID Connect tokens of ${issuer} for audience ${audience} (customer: ${customerClaim})`);
+  }
 
   @Module({ imports: [GatewayModule.forRoot({ config })] })
   class GatewayAppModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtModuleOptions, JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway-config';
+import { InvalidAccessToken } from './invalid-access-token';
 
 export const TOKEN_ISSUER = 'switchboard-gateway';
 export const TOKEN_AUDIENCE = 'switchboard-api';
@@ -15,14 +16,6 @@ export const jwtOptions = (config: GatewayConfig): JwtModuleOptions => ({
 export interface IssuedToken {
   accessToken: string;
   expiresIn: number;
-}
-
-/** Why a bearer token was refused; the messages never contain the token. */
-export class InvalidAccessToken extends Error {
-  constructor(readonly reason: 'expired' | 'invalid') {
-    super(reason === 'expired' ? 'access token expired' : 'access token is invalid');
-    this.name = 'InvalidAccessToken';
-  }
 }
 
 /** Issues and checks the gateway's access tokens (JWT, HS256): `sub` is the client id, which is the customer. */

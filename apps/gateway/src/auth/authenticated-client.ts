@@ -8,7 +8,8 @@ export function setAuthenticatedClient(request: object, clientId: string): void 
 }
 
 /**
- * The id of the authenticated client (the token's `sub`), for handlers behind BearerAuthGuard. Fails loudly when
+ * The id of the authenticated client, which is the customer (the `sub` of the gateway's tokens, or the customer
+ * claim of an OpenID Connect token), for handlers behind BearerAuthGuard. Fails loudly when
  * a handler uses it without the guard, instead of acting for nobody.
  */
 export const AuthenticatedClient = createParamDecorator((_: unknown, context: ExecutionContext): string => {

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RpcError, StatusCode } from '@app/transport';
-import { AccessTokenService, InvalidAccessToken } from './access-token.service';
 import { setAuthenticatedClient } from './authenticated-client';
-import { ClientRegistry } from './client-registry';
+import { BearerTokenVerifier } from './bearer-token-verifier';
+import { InvalidAccessToken } from './invalid-access-token';
 
 const REALM = 'switchboard';
 
@@ -11,16 +11,14 @@ const REALM = 'switchboard';
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
- * Lets a request through only with a valid access token from the token endpoint (`Authorization: Bearer <jwt>`),
- * and records its client for `@AuthenticatedClient()`. Otherwise 401 UNAUTHENTICATED with a `WWW-Authenticate:
- * Bearer` challenge (RFC 6750 §3). The token itself is never written to a response or a log.
+ * Lets a request through only with a valid access token (`Authorization: Bearer <jwt>`): one from the token
+ * endpoint, or from the configured OpenID Connect provider (BearerTokenVerifier). Records its customer for
+ * `@AuthenticatedClient()`. Otherwise 401 UNAUTHENTICATED with a `WWW-Authenticate: Bearer` challenge (RFC 6750
+ * §3), or 503 while the provider's keys cannot be loaded. The token itself is never written to a response or a log.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
-  constructor(
-    private readonly tokens: AccessTokenService,
-    private readonly clients: ClientRegistry,
-  ) {}
+  constructor(private readonly tokens: BearerTokenVerifier) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
@@ -41,15 +39,14 @@ export class BearerAuthGuard implements CanActivate {
 
     const match = BEARER.exec(header);
     if (!match) return refuse('malformed Authorization header: expected Bearer <access token>');
-    let clientId: string;
+    let customerId: string;
     try {
-      clientId = await this.tokens.verify(match[1]);
+      customerId = await this.tokens.verify(match[1]);
     } catch (error) {
       if (error instanceof InvalidAccessToken) return refuse(error.message);
       throw error;
     }
-    if (!this.clients.has(clientId)) return refuse('access token is invalid');
-    setAuthenticatedClient(request, clientId);
+    setAuthenticatedClient(request, customerId);
     return true;
   }
 }

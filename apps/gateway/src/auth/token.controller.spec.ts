@@ -85,6 +85,13 @@ describe('POST /v1/auth/token', () => {
     expect(logs).not.toContain('QWERTY');
   });
 
+  it('does not name an unknown client_id in the log: it may be a secret typed into the wrong field', async () => {
+    await form({ grant_type: 'client_credentials', client_id: 'pasted-secret-ASDFGH', client_secret: 'alice-secret' });
+    const logs = testLogs.lines.join('\n');
+    expect(logs).toContain('client authentication failed for an unknown client_id');
+    expect(logs).not.toContain('ASDFGH');
+  });
+
   it('answers 401 invalid_client for wrong Basic credentials', async () => {
     const res = await form({ grant_type: 'client_credentials' }, { authorization: basic('alice', 'nope') });
     expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);

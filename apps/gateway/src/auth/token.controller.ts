@@ -44,7 +44,9 @@ export class TokenController {
     try {
       const request = readTokenRequest(body, authorization);
       if (!this.clients.authenticate(request.clientId, request.clientSecret)) {
-        this.logger.warn(`client authentication failed for client_id ${JSON.stringify(request.clientId.slice(0, 128))}`);
+        // Only a configured id is named: an unknown one may be a secret typed into the wrong field.
+        const who = this.clients.has(request.clientId) ? `client_id ${JSON.stringify(request.clientId)}` : 'an unknown client_id';
+        this.logger.warn(`client authentication failed for ${who}`);
         throw new OAuthError('invalid_client', 'client authentication failed');
       }
       const { accessToken, expiresIn } = await this.tokens.issue(request.clientId);

@@ -1,7 +1,9 @@
+import { loadOidcConfig, OidcConfig } from '../auth/oidc/oidc-config';
+
 /**
- * The gateway's own settings: how it signs access tokens and which API clients exist. Read once at start; a bad
- * value, or a documented development default under `NODE_ENV=production`, stops the gateway with a message that
- * names the variable (and never prints a secret).
+ * The gateway's own settings: how it signs access tokens, which API clients exist, and which external OpenID
+ * Connect provider's tokens it accepts. Read once at start; a bad value, or a documented development default under
+ * `NODE_ENV=production`, stops the gateway with a message that names the variable (and never prints a secret).
  */
 export interface GatewayConfig {
   readonly production: boolean;
@@ -10,6 +12,8 @@ export interface GatewayConfig {
   readonly tokenTtlSeconds: number;
   /** API clients (OAuth2 client credentials): client id -> secret. */
   readonly clients: ReadonlyMap<string, string>;
+  /** An external OpenID Connect provider whose access tokens are accepted too (OIDC_*); undefined: none. */
+  readonly oidc?: OidcConfig;
   /** The development defaults in use, for a start-up warning (always empty in production). */
   readonly defaultsInUse: readonly string[];
 }
@@ -28,6 +32,9 @@ export const MIN_PRODUCTION_JWT_SECRET_LENGTH = 32;
 
 /** A client id becomes the `sub` of its tokens and the customer id of its orders (contracts' `Id`: 1-128). */
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/** The rule of every customer id: an API client's id, or the customer claim of an OpenID Connect token. */
+export const isCustomerId = (value: unknown): value is string => typeof value === 'string' && CLIENT_ID.test(value);
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const production = env.NODE_ENV === 'production';
@@ -63,7 +70,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     }
   }
 
-  return { production, jwtSecret, tokenTtlSeconds: tokenTtl(env.TOKEN_TTL_SECONDS), clients, defaultsInUse };
+  const oidc = loadOidcConfig(env, production);
+  return {
+    production,
+    jwtSecret,
+    tokenTtlSeconds: tokenTtl(env.TOKEN_TTL_SECONDS),
+    clients,
+    ...(oidc ? { oidc } : {}),
+    defaultsInUse,
+  };
 }
 
 /** `id:secret[,id:secret...]`; the secret is everything after the first `:`. Error messages never echo a secret. */

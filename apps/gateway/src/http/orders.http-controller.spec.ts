@@ -1,85 +1,11 @@
-import { Controller, INestApplication, Injectable, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
-import { Order, OrdersV1, RequestOf } from '@app/contracts';
-import {
-  MemoryBroker,
-  Rpc,
-  RpcError,
-  StatusCode,
-  SwitchboardModule,
-  SwitchboardServer,
-  TRANSPORT_DRIVER,
-  TransportDriver,
-} from '@app/transport';
+import { MemoryBroker } from '@app/transport';
+import { FakeOrders, startFakeOrders } from '../testing/fake-orders-service';
 import { startTestGateway, TEST_ENV, TestGateway, testLogs } from '../testing/test-gateway';
-
-const M = OrdersV1.methods;
-
-/** What the fake orders service received and stored. */
-@Injectable()
-class FakeOrdersState {
-  readonly placed: RequestOf<typeof M.placeOrder>[] = [];
-  readonly reads: RequestOf<typeof M.getOrder>[] = [];
-  readonly orders = new Map<string, Order>();
-
-  get calls() {
-    return this.placed.length + this.reads.length;
-  }
-}
-
-/** orders.v1 as the gateway sees it: placeOrder stores a PENDING order, getOrder shows a customer its own. */
-@Controller()
-class FakeOrdersController {
-  constructor(private readonly state: FakeOrdersState) {}
-
-  @Rpc(M.placeOrder)
-  place(request: RequestOf<typeof M.placeOrder>): Order {
-    this.state.placed.push(request);
-    const order: Order = {
-      id: randomUUID(),
-      customerId: request.customerId,
-      status: 'PENDING',
-      items: request.items,
-      totalCents: 0,
-      createdAt: new Date().toISOString(),
-    };
-    this.state.orders.set(order.id, order);
-    return order;
-  }
-
-  @Rpc(M.getOrder)
-  get(request: RequestOf<typeof M.getOrder>): Order {
-    this.state.reads.push(request);
-    const order = this.state.orders.get(request.id);
-    if (!order || order.customerId !== request.customerId) throw new RpcError(StatusCode.NOT_FOUND, `order ${request.id} not found`);
-    return order;
-  }
-}
-
-/** The fake served over the memory transport on `broker`, wired like the apps (and the conformance harness). */
-async function startFakeOrders(broker: MemoryBroker): Promise<{ app: INestApplication; state: FakeOrdersState }> {
-  @Module({
-    imports: [SwitchboardModule.forService({ service: 'orders', config: { transport: 'memory', memoryBroker: broker } })],
-    controllers: [FakeOrdersController],
-    providers: [FakeOrdersState],
-  })
-  class FakeOrdersModule {}
-
-  const app = await NestFactory.create(FakeOrdersModule, { logger: testLogs, abortOnError: false });
-  app.connectMicroservice(
-    { strategy: new SwitchboardServer(app.get<TransportDriver>(TRANSPORT_DRIVER), [OrdersV1]) },
-    { inheritAppConfig: true },
-  );
-  await app.startAllMicroservices();
-  await app.init();
-  return { app, state: app.get(FakeOrdersState) };
-}
 
 describe('/v1/orders', () => {
   let gateway: TestGateway;
-  let orders: { app: INestApplication; state: FakeOrdersState };
+  let orders: FakeOrders;
   let alice: string;
   let bob: string;
 

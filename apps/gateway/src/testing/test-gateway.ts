@@ -2,7 +2,7 @@ import { INestApplication, LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MemoryBroker } from '@app/transport';
 import { freePort } from '@app/testing';
-import { loadGatewayConfig } from '../config/gateway-config';
+import { GatewayConfig, loadGatewayConfig } from '../config/gateway-config';
 import { GatewayModule } from '../gateway.module';
 
 /** Settings of the gateway in the HTTP specs: two customers' clients and a test key. */
@@ -42,11 +42,17 @@ export interface TestGateway {
 
 /**
  * The gateway as the app builds it (GatewayModule, Express, Nest's lifecycle), listening on a free loopback port,
- * calling the services over the memory transport on `broker`.
+ * calling the services over the memory transport on `broker`. Its config is loaded from `env`, then `adjust`ed
+ * (settings that have no variable, such as OIDC timings).
  */
-export async function startTestGateway(broker: MemoryBroker, env: NodeJS.ProcessEnv = TEST_ENV): Promise<TestGateway> {
+export async function startTestGateway(
+  broker: MemoryBroker,
+  env: NodeJS.ProcessEnv = TEST_ENV,
+  adjust: (config: GatewayConfig) => GatewayConfig = (config) => config,
+): Promise<TestGateway> {
+  const config = adjust(loadGatewayConfig(env));
   @Module({
-    imports: [GatewayModule.forRoot({ config: loadGatewayConfig(env), transport: { transport: 'memory', memoryBroker: broker } })],
+    imports: [GatewayModule.forRoot({ config, transport: { transport: 'memory', memoryBroker: broker } })],
   })
   class TestGatewayModule {}
 

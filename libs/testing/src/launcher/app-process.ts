@@ -16,6 +16,8 @@ export class AppProcess {
   constructor(
     readonly app: string,
     private readonly env: NodeJS.ProcessEnv,
+    /** How much output `logs` keeps (the tail); Infinity keeps all of it. */
+    private readonly keepChars = 20_000,
   ) {}
 
   static builtPath(app: string): string {
@@ -30,7 +32,7 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
+    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-this.keepChars));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('exit', (code) => (this.exitCode = code));

@@ -12,7 +12,8 @@ const policies = (overrides: Partial<ResilienceConfig> = {}) =>
       retryMaxDelayMs: 20,
       retryBudgetRatio: 0.2,
       retryBudgetReserve: 10,
-      breakerMinCalls: 1000,
+      breakerWindow: 10_000,
+      breakerMinCalls: 10_000,
       ...overrides,
     }),
   );
