@@ -1,3 +1,5 @@
+import { DEAD_LETTERS_MIGRATION } from '@app/messaging';
+
 /** notifications' schema, one entry per version (never edit a shipped entry: add one). */
 export const NOTIFICATIONS_MIGRATIONS = [
   `
@@ -10,4 +12,5 @@ export const NOTIFICATIONS_MIGRATIONS = [
   );
   CREATE INDEX notifications_by_customer ON notifications (customer_id, created_at);
   `,
+  DEAD_LETTERS_MIGRATION,
 ];

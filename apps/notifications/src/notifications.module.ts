@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EVENT_TOKEN_STAMP, ServiceAuthModule } from '@app/auth';
-import { MessagingModule } from '@app/messaging';
+import { DeadLetterAdminModule, MessagingModule } from '@app/messaging';
 import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
 import { NotificationStore } from './notification.store';
@@ -13,6 +13,7 @@ import { OrderEventsConsumer } from './order-events.consumer';
     ServiceAuthModule.forService({ service: 'notifications' }),
     SwitchboardModule.forService({ service: 'notifications' }),
     MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
+    DeadLetterAdminModule.forService(),
     SqliteModule.forService({ service: 'notifications', migrations: NOTIFICATIONS_MIGRATIONS }),
   ],
   controllers: [NotificationsController, OrderEventsConsumer],

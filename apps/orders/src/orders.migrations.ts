@@ -1,4 +1,4 @@
-import { OUTBOX_MIGRATION } from '@app/messaging';
+import { DEAD_LETTERS_MIGRATION, OUTBOX_MIGRATION } from '@app/messaging';
 
 /** orders' schema, one entry per version (never edit a shipped entry: add one). */
 export const ORDERS_MIGRATIONS = [
@@ -17,4 +17,5 @@ export const ORDERS_MIGRATIONS = [
   CREATE INDEX orders_by_customer ON orders (customer_id, created_at);
   ${OUTBOX_MIGRATION}
   `,
+  DEAD_LETTERS_MIGRATION,
 ];

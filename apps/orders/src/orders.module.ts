@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EVENT_TOKEN_STAMP, SERVICE_TOKEN_INTERCEPTORS, ServiceAuthModule } from '@app/auth';
 import { InventoryV1, PaymentsV1 } from '@app/contracts';
-import { MessagingModule, OutboxModule } from '@app/messaging';
+import { DeadLetterAdminModule, MessagingModule, OutboxModule } from '@app/messaging';
 import { Resilience } from '@app/resilience';
 import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
@@ -20,6 +20,7 @@ import { PlaceOrderService } from './place-order.service';
       interceptors: [new Resilience().interceptors, SERVICE_TOKEN_INTERCEPTORS],
     }),
     MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
+    DeadLetterAdminModule.forService(),
     SqliteModule.forService({ service: 'orders', migrations: ORDERS_MIGRATIONS }),
     OutboxModule,
   ],

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { PATTERN_HANDLER_METADATA } from '@nestjs/microservices/constants';
 import { PatternHandler } from '@nestjs/microservices/enums/pattern-handler.enum';
+import { ReplayedEventContext } from '@app/messaging';
 import { CallContext, MetadataKey, RpcError, StatusCode } from '@app/transport';
 import type { ServiceAuthConfig } from '../config/service-auth-config';
 import { SERVICE_AUTH_CONFIG } from '../nest/tokens';
@@ -32,9 +33,13 @@ export class ServiceAuthGuard implements CanActivate {
     const ctx = context.switchToRpc().getContext<unknown>();
     if (!(ctx instanceof CallContext)) throw new RpcError(StatusCode.UNAUTHENTICATED, 'no call context to authenticate');
 
-    const expected: VerifyExpectations = isEventHandler(context.getHandler())
-      ? { audience: EVENTS_AUDIENCE, issuer: ctx.method.split('.')[0], at: publishedAt(ctx) }
-      : { audience: this.config.service };
+    const expected: VerifyExpectations = !isEventHandler(context.getHandler())
+      ? { audience: this.config.service }
+      : ctx instanceof ReplayedEventContext
+        ? // An operator's replay of a dead letter: only this process creates such a context (never the bus), and
+          // it carries a fresh event token of this service itself, checked now.
+          { audience: EVENTS_AUDIENCE, issuer: this.config.service }
+        : { audience: EVENTS_AUDIENCE, issuer: ctx.method.split('.')[0], at: publishedAt(ctx) };
     let identity: CallerIdentity;
     try {
       identity = await this.verifier.verify(bearerToken(ctx), expected);

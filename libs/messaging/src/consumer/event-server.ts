@@ -4,6 +4,12 @@ import { RpcError, StatusCode } from '@app/transport';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { DeliveredEvent, EventBus, EventOutcome, SubscriptionHandle } from '../bus/event-bus';
 import { EventBusConfig, retryDelay } from '../config/event-bus-config';
+import { deadLetterOf } from '../dead-letters/dead-letter';
+import type { DeadLetterStore } from '../dead-letters/dead-letter-store';
+import { DeliveryFailures } from '../dead-letters/delivery-failures';
+import { MemoryDeadLetterStore } from '../dead-letters/memory-dead-letter-store';
+import type { ReplayOutcome, ReplayTarget } from '../dead-letters/replay-runner';
+import { ReplayedEventContext } from '../dead-letters/replayed-event-context';
 import { EventContext } from './event-context';
 import { declaredEvent } from './on-event.decorator';
 
@@ -19,16 +25,21 @@ const PERMANENT = new Set([
  * The Nest microservice strategy that feeds a service's `@OnEvent` handlers from the event bus, as one
  * consumer group named after the service. Each event runs through Nest (guards, interceptors, validation) with an
  * EventContext; success acks it, a failure has it delivered again with backoff, and an event that failed
- * `maxDeliveries` times, or whose payload is invalid (no retry can fix it), is given up as a dead letter.
+ * `maxDeliveries` times, or that no retry can fix (invalid payload, failed service auth, no handler), is given up:
+ * recorded in the DeadLetterStore first, and only then dropped from the bus (if it cannot be recorded it is
+ * delivered again instead, so nothing is lost). A given-up event never holds back the ones behind it.
+ * It also runs operator replays of dead letters (`replay`, through DeadLetterService), in the same pipeline.
  */
-export class EventServer extends Server implements CustomTransportStrategy {
+export class EventServer extends Server implements CustomTransportStrategy, ReplayTarget {
   private subscription?: SubscriptionHandle;
   private readonly log: Logger;
+  private readonly failures = new DeliveryFailures();
 
   constructor(
     private readonly bus: EventBus,
     private readonly config: EventBusConfig,
     private readonly group: string,
+    private readonly deadLetters: DeadLetterStore = new MemoryDeadLetterStore(group),
   ) {
     super();
     this.log = new Logger(`${group}:events`);
@@ -67,13 +78,27 @@ export class EventServer extends Server implements CustomTransportStrategy {
     return this.bus as T;
   }
 
+  /** Runs a dead letter once more through the handler pipeline, in this process, with no retry. */
+  async replay(event: DeliveredEvent, originallyPublishedAt: number | undefined): Promise<ReplayOutcome> {
+    try {
+      await this.run(event, new ReplayedEventContext(event, this.bus.name, originallyPublishedAt));
+      return { handled: true };
+    } catch (thrown) {
+      const error = RpcError.from(thrown);
+      this.log.warn(`replay of dead letter ${event.type} ${event.id} failed: ${error.codeName} ${error.message}`);
+      return { handled: false, error };
+    }
+  }
+
   private async handle(event: DeliveredEvent): Promise<EventOutcome> {
     if (event.deliveryCount > this.config.maxDeliveries) {
-      // Delivered again without an outcome (the instance handling it died): give up rather than loop forever.
-      this.log.error(`dead letter: ${event.type} ${event.id} after ${event.deliveryCount} deliveries without an outcome`);
-      return 'dead';
+      // Delivered again without an outcome (the instance handling it died, or its dead letter could not be
+      // recorded): give up rather than loop forever.
+      const error =
+        this.failures.unrecordedError(event.id) ??
+        new RpcError(StatusCode.UNKNOWN, `delivered ${event.deliveryCount} times without an outcome (the instance handling it stopped)`);
+      return this.giveUp(event, error);
     }
-    const handler = this.messageHandlers.get(event.type);
     const context = new EventContext(
       event.id,
       declaredEvent(event.type),
@@ -84,29 +109,53 @@ export class EventServer extends Server implements CustomTransportStrategy {
       event.publishedAt,
     );
     try {
-      if (!handler?.isEventHandler) throw new RpcError(StatusCode.UNIMPLEMENTED, `no handler for ${event.type}`);
-      let payload: unknown;
-      try {
-        payload = JSON.parse(event.body);
-      } catch {
-        throw new RpcError(StatusCode.INVALID_ARGUMENT, `event ${event.id} has a body that is not JSON`);
-      }
-      await context.run(async () => {
-        const result = await handler(payload, context);
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-      });
-      return 'ack';
+      await this.run(event, context);
     } catch (thrown) {
       const error = RpcError.from(thrown);
-      const permanent = PERMANENT.has(error.code);
-      if (permanent || event.deliveryCount >= this.config.maxDeliveries) {
-        this.log.error(
-          `dead letter: ${event.type} ${event.id} after ${event.deliveryCount} deliveries: ${error.codeName} ${error.message}`,
-        );
-        return 'dead';
-      }
+      if (PERMANENT.has(error.code) || event.deliveryCount >= this.config.maxDeliveries) return this.giveUp(event, error);
+      this.failures.failed(event.id, Date.now());
       this.log.warn(`${event.type} ${event.id} failed (delivery ${event.deliveryCount}), will retry: ${error.message}`);
       return 'retry';
     }
+    this.failures.forget(event.id);
+    return 'ack';
+  }
+
+  /** The handler of the event's type, through Nest, inside its context. */
+  private async run(event: DeliveredEvent, context: EventContext): Promise<void> {
+    const handler = this.messageHandlers.get(event.type);
+    if (!handler?.isEventHandler) throw new RpcError(StatusCode.UNIMPLEMENTED, `no handler for ${event.type}`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(event.body);
+    } catch {
+      throw new RpcError(StatusCode.INVALID_ARGUMENT, `event ${event.id} has a body that is not JSON`);
+    }
+    await context.run(async () => {
+      const result = await handler(payload, context);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    });
+  }
+
+  /** Records the dead letter, then lets the bus drop the event; if recording fails, the event comes again. */
+  private async giveUp(event: DeliveredEvent, error: RpcError): Promise<EventOutcome> {
+    const now = Date.now();
+    const firstFailedAt = this.failures.firstFailedAt(event.id) ?? (event.deliveryCount <= 1 ? now : (event.publishedAt ?? now));
+    try {
+      await this.deadLetters.record(deadLetterOf(event, this.group, error, { firstFailedAt, deadLetteredAt: now }));
+    } catch (recordError) {
+      this.failures.notRecorded(event.id, error);
+      this.log.error(
+        `cannot record dead letter ${event.type} ${event.id} (${describe(recordError)}); it will be delivered again`,
+      );
+      return 'retry';
+    }
+    this.failures.forget(event.id);
+    this.log.error(
+      `dead letter: ${event.type} ${event.id} after ${event.deliveryCount} deliveries: ${error.codeName} ${error.message}`,
+    );
+    return 'dead';
   }
 }
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

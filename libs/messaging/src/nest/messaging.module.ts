@@ -1,11 +1,17 @@
 import { DynamicModule, Inject, INestApplication, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { DATABASE, SqliteDatabase } from '@app/storage';
 import { SERVICE_NAME, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import type { EventBus } from '../bus/event-bus';
 import { createEventBus } from '../bus/create-event-bus';
 import { EventMetadataStamp, StampedEventBus } from '../bus/stamped-event-bus';
 import { EventBusConfig, loadEventBusConfig } from '../config/event-bus-config';
 import { EventServer } from '../consumer/event-server';
+import { createDeadLetterStore } from '../dead-letters/create-dead-letter-store';
+import type { DeadLetterStore } from '../dead-letters/dead-letter-store';
+import { DeadLetterService } from '../dead-letters/dead-letter.service';
+import { DEAD_LETTER_STORE, EVENT_METADATA_STAMPS } from '../dead-letters/dead-letter.tokens';
+import { ReplayRunner } from '../dead-letters/replay-runner';
 import { EventPublisher } from '../publisher/event-publisher';
 import { EVENT_BUS, EVENT_BUS_CONFIG } from './tokens';
 
@@ -20,7 +26,9 @@ class EventBusLifecycle implements OnApplicationShutdown {
 
 /**
  * Durable events for an app (needs SwitchboardModule for the transport settings): the bus chosen by `EVENT_BUS`,
- * an EventPublisher, and — through `eventConsumer` in startService — its `@OnEvent` handlers as one consumer group.
+ * an EventPublisher, and — through `eventConsumer` in startService — its `@OnEvent` handlers as one consumer group,
+ * whose dead letters go to a DeadLetterStore (the app's SQLite database when it has SqliteModule with
+ * DEAD_LETTERS_MIGRATION, else memory) and are managed with DeadLetterService (DeadLetterAdminModule: over HTTP).
  */
 @Module({})
 export class MessagingModule {
@@ -36,20 +44,35 @@ export class MessagingModule {
           inject: [TRANSPORT_CONFIG],
           useFactory: (transport: TransportConfig) => loadEventBusConfig(transport, process.env, options.config),
         },
+        { provide: EVENT_METADATA_STAMPS, inject: [...stamps], useFactory: (...stampers: EventMetadataStamp[]) => stampers },
         {
           provide: EVENT_BUS,
-          inject: [EVENT_BUS_CONFIG, ...stamps],
-          useFactory: (config: EventBusConfig, ...stampers: EventMetadataStamp[]) =>
+          inject: [EVENT_BUS_CONFIG, EVENT_METADATA_STAMPS],
+          useFactory: (config: EventBusConfig, stampers: readonly EventMetadataStamp[]) =>
             stampers.length > 0 ? new StampedEventBus(createEventBus(config), stampers) : createEventBus(config),
         },
+        {
+          provide: DEAD_LETTER_STORE,
+          inject: [SERVICE_NAME, { token: DATABASE, optional: true }],
+          useFactory: (group: string, db: SqliteDatabase | undefined) => createDeadLetterStore(group, db),
+        },
+        ReplayRunner,
+        DeadLetterService,
         EventBusLifecycle,
         EventPublisher,
       ],
-      exports: [EVENT_BUS, EVENT_BUS_CONFIG, EventPublisher],
+      exports: [EVENT_BUS, EVENT_BUS_CONFIG, EVENT_METADATA_STAMPS, EventPublisher, DEAD_LETTER_STORE, DeadLetterService],
     };
   }
 }
 
-/** The strategy that consumes an app's `@OnEvent` handlers; pass it to startService's `consumers`. */
-export const eventConsumer = (app: INestApplication): CustomTransportStrategy =>
-  new EventServer(app.get(EVENT_BUS), app.get(EVENT_BUS_CONFIG), app.get(SERVICE_NAME));
+/**
+ * The strategy that consumes an app's `@OnEvent` handlers (and runs its dead-letter replays); pass it to
+ * startService's `consumers`.
+ */
+export const eventConsumer = (app: INestApplication): CustomTransportStrategy => {
+  const deadLetters = app.get<DeadLetterStore>(DEAD_LETTER_STORE);
+  const server = new EventServer(app.get(EVENT_BUS), app.get(EVENT_BUS_CONFIG), app.get(SERVICE_NAME), deadLetters);
+  app.get(ReplayRunner).attach(server);
+  return server;
+};
