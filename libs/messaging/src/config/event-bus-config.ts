@@ -1,4 +1,4 @@
-import { envInt, TransportConfig } from '@app/transport';
+import { envInt, TransportConfig, TransportTls } from '@app/transport';
 import type { EventBusName } from '../bus/event-bus';
 
 export const EVENT_BUSES: readonly EventBusName[] = ['memory', 'nats', 'redis'];
@@ -17,6 +17,8 @@ export interface EventBusConfig {
   /** Events one instance handles at once. */
   concurrency: number;
   instanceId: string;
+  /** The transport's TLS material (TLS_* settings): the bus's NATS and Redis connections use TLS with it. */
+  tls?: TransportTls;
   /** Only for `memory`: the in-process broker (one per process by default). */
   memoryBroker?: import('../memory/memory-event-broker').MemoryEventBroker;
 }
@@ -46,6 +48,7 @@ export function loadEventBusConfig(
     retryMaxDelayMs: envInt(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),
     concurrency: envInt(env, 'EVENT_CONCURRENCY', 16, 1, 1024),
     instanceId: transport.instanceId,
+    tls: transport.tls,
     ...overrides,
   };
 }

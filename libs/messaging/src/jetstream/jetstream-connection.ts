@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { NatsConnectionManager } from '@app/transport';
+import { NatsConnectionManager, TransportTls } from '@app/transport';
 
 export { describeNatsError as describeError } from '@app/transport';
 
@@ -12,14 +12,14 @@ export interface JetStreamClients {
 
 /**
  * The one NATS connection of a JetStream event bus (a transport NatsConnectionManager, opened lazily, retried and
- * reconnected by it), with its JetStream clients, made once per connection.
+ * reconnected by it, in TLS when given TLS material), with its JetStream clients, made once per connection.
  */
 export class JetStreamConnection {
   private readonly connection: NatsConnectionManager;
   private clients?: { nc: NatsConnection; clients: Promise<JetStreamClients> };
 
-  constructor(url: string, name: string) {
-    this.connection = new NatsConnectionManager({ natsUrl: url, instanceId: name }, 'jetstream');
+  constructor(url: string, name: string, tls?: TransportTls) {
+    this.connection = new NatsConnectionManager({ natsUrl: url, instanceId: name, tls }, 'jetstream');
   }
 
   get url(): string {

@@ -27,7 +27,7 @@ export class JetStreamEventBus implements EventBus {
   private closed = false;
 
   constructor(private readonly config: EventBusConfig) {
-    this.connection = new JetStreamConnection(config.natsUrl, `${config.instanceId}:events`);
+    this.connection = new JetStreamConnection(config.natsUrl, `${config.instanceId}:events`, config.tls);
     this.stream = JetStreamNames.stream(config.namespace);
   }
 

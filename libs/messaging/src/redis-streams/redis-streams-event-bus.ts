@@ -131,8 +131,8 @@ export class RedisStreamsEventBus implements EventBus {
    * connection is lost or cannot be made, and once when it is back.
    */
   private open(role: string): Redis {
-    const { redisUrl, namespace, instanceId } = this.config;
+    const { redisUrl: url, tls, namespace, instanceId } = this.config;
     const name = `${namespace}:events:${role}:${instanceId}`;
-    return openConnection(redisUrl, 'requests', name, new ThrottledLog(this.log, Infinity), `connection ${name}`);
+    return openConnection({ url, tls }, 'requests', name, new ThrottledLog(this.log, Infinity), `connection ${name}`);
   }
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { MemoryBroker } from '../memory/memory-broker';
+import { loadTlsConfig, TransportTls } from '../tls/tls-config';
 import { envInt } from './env-int';
 
 export const TRANSPORTS = ['memory', 'tcp', 'nats', 'redis', 'grpc'] as const;
@@ -29,6 +30,11 @@ export interface TransportConfig {
   /** This instance's listen address on tcp/grpc, when it is not the first address of its service. */
   listen?: string;
   instanceId: string;
+  /**
+   * TLS material (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE): when set, gRPC and TCP use mutual TLS (a client
+   * certificate from the CA required), and NATS and Redis connections use TLS with this certificate.
+   */
+  tls?: TransportTls;
   /** Only for `memory`: the in-process broker (one per process by default). */
   memoryBroker?: MemoryBroker;
 }
@@ -45,8 +51,15 @@ function addressList(name: string, raw: string): string[] {
   return list;
 }
 
-/** Reads the transport settings from the environment; a bad value stops the app with a clear message. */
-export function loadTransportConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<TransportConfig> = {}): TransportConfig {
+/**
+ * Reads the transport settings from the environment; a bad value stops the app with a clear message. `service`
+ * (this app's service name) replaces `{service}` in the TLS file paths.
+ */
+export function loadTransportConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<TransportConfig> = {},
+  service?: string,
+): TransportConfig {
   const transport = (env.TRANSPORT || 'memory').toLowerCase();
   if (!(TRANSPORTS as readonly string[]).includes(transport)) {
     throw new Error(`TRANSPORT must be one of ${TRANSPORTS.join(', ')}, got "${env.TRANSPORT}"`);
@@ -70,6 +83,7 @@ export function loadTransportConfig(env: NodeJS.ProcessEnv = process.env, overri
     addresses,
     listen: env.RPC_LISTEN ? addressList('RPC_LISTEN', env.RPC_LISTEN)[0] : undefined,
     instanceId: env.INSTANCE_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    tls: 'tls' in overrides ? undefined : loadTlsConfig(env, service),
   };
   return { ...config, ...overrides, addresses: { ...config.addresses, ...overrides.addresses } };
 }

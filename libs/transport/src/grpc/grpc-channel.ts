@@ -10,13 +10,22 @@ const GUARD_MARGIN_BYTES = 64 * 1024;
 
 export const messageSizeGuard = (config: TransportConfig) => config.maxPayloadBytes * PROTOBUF_HEADROOM + GUARD_MARGIN_BYTES;
 
-/** Plain-text for now; the one place where TLS (mTLS between services) will come in. */
-export function serverCredentials(_config: TransportConfig): ServerCredentials {
-  return ServerCredentials.createInsecure();
+/**
+ * Plain text without TLS material; with it, mutual TLS: the server shows its certificate and requires a client
+ * certificate signed by the CA (no certificate, another CA's or an expired one: the handshake fails, and plain
+ * text is not spoken at all).
+ */
+export function serverCredentials(config: TransportConfig): ServerCredentials {
+  const { tls } = config;
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], true);
 }
 
-export function channelCredentials(_config: TransportConfig): ChannelCredentials {
-  return credentials.createInsecure();
+/** With TLS material: trust only the CA, and show this service's certificate to the server. */
+export function channelCredentials(config: TransportConfig): ChannelCredentials {
+  const { tls } = config;
+  if (!tls) return credentials.createInsecure();
+  return credentials.createSsl(tls.ca, tls.key, tls.cert);
 }
 
 export function serverOptions(config: TransportConfig): ChannelOptions {
@@ -33,6 +42,10 @@ export function channelOptions(config: TransportConfig): ChannelOptions {
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,
+    ...(config.tls?.serverName && {
+      'grpc.ssl_target_name_override': config.tls.serverName,
+      'grpc.default_authority': config.tls.serverName,
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ import type { ServiceContract } from '@app/contracts';
 import type { TransportConfig } from '../config/transport-config';
 import type { Dispatch, ServerTransport } from '../driver/transport-driver';
 import { RpcError } from '../status/rpc-error';
+import { InFlight } from '../wire/in-flight';
 import { encodePayload } from '../wire/json-codec';
 import { serverCredentials, serverOptions } from './grpc-channel';
 import { fromGrpcMetadata } from './grpc-metadata';
@@ -14,6 +15,8 @@ const BIND_RETRY_MS = 1000;
 const BIND_LOG_EVERY_MS = 10_000;
 /** How long `close` lets in-flight calls finish before cutting the connections. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** How long, once no call is in flight, `close` lets grpc-js finish closing the connections before cutting them. */
+const SHUTDOWN_GRACE_MS = 1000;
 
 /**
  * Serves the gRPC services of one app's contracts on its listen address. Every unary method of the .proto goes
@@ -27,6 +30,7 @@ export class GrpcServerTransport implements ServerTransport {
   /** Ends the pause between two attempts to bind, when closing. */
   private wake?: () => void;
   private readonly log: Logger;
+  private readonly inFlight = new InFlight();
   readonly address: string;
 
   constructor(
@@ -71,13 +75,17 @@ export class GrpcServerTransport implements ServerTransport {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => server.forceShutdown(), DRAIN_TIMEOUT_MS);
-      server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
+    let finished = false;
+    let timer: NodeJS.Timeout | undefined;
+    const shutDown = new Promise<void>((resolve) => server.tryShutdown(() => ((finished = true), resolve())));
+    // grpc-js may never call back when a session failed as it began (a TLS client on a plain port, or the reverse,
+    // closing just then): once no call is in flight, a short grace, then the rest is cut.
+    const grace = this.inFlight
+      .drain(DRAIN_TIMEOUT_MS)
+      .then(() => (finished ? undefined : new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)))));
+    await Promise.race([shutDown, grace]);
+    clearTimeout(timer);
+    if (!finished) server.forceShutdown();
   }
 
   private pause(ms: number): Promise<void> {
@@ -113,7 +121,8 @@ export class GrpcServerTransport implements ServerTransport {
       } catch (error) {
         return callback(toGrpcStatus(RpcError.from(error)));
       }
-      dispatch({ method: pattern, payload: call.request, metadata: fromGrpcMetadata(call.metadata) }).then(
+      const inbound = { method: pattern, payload: call.request, metadata: fromGrpcMetadata(call.metadata) };
+      this.inFlight.track(() => dispatch(inbound)).then(
         (result) => {
           const response = result ?? {};
           try {

@@ -52,9 +52,14 @@ export class NatsClientTransport implements ClientTransport {
     this.pending.failAll(unavailable('client closed'));
   }
 
+  /** Waits for a connection attempt under way, but not past the call's deadline. */
   private async sendWhenConnected(call: OutboundCall): Promise<unknown> {
     if (this.closed) throw unavailable('client closed');
-    const nc = await this.connection.settled();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, call.deadline - Date.now()));
+    });
+    const nc = await Promise.race([this.connection.settled(), deadline]).finally(() => clearTimeout(timer));
     if (!nc) throw this.brokerUnreachable();
     return this.publish(nc, call);
   }

@@ -1,9 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { connect, ErrorCode, Events, NatsConnection, NatsError } from 'nats';
+import { connect, ConnectionOptions, ErrorCode, Events, NatsConnection, NatsError, TlsOptions } from 'nats';
 import type { TransportConfig } from '../config/transport-config';
 
-/** What a connection needs: the server list (comma-separated) and the client name the broker shows. */
-export type NatsConnectionConfig = Pick<TransportConfig, 'natsUrl' | 'instanceId'>;
+/**
+ * What a connection needs: the server list (comma-separated), the client name the broker shows, and the TLS
+ * material if any.
+ */
+export type NatsConnectionConfig = Pick<TransportConfig, 'natsUrl' | 'instanceId' | 'tls'>;
 
 type State = 'idle' | 'connecting' | 'waiting' | 'up' | 'down' | 'closed';
 
@@ -117,13 +120,11 @@ export class NatsConnectionManager {
   }
 
   private async connectOnce(): Promise<NatsConnection | undefined> {
-    const nc = await connect({
-      servers: this.url.split(',').map((server) => server.trim()),
-      name: this.config.instanceId,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 1000,
-      noAsyncTraces: true,
-    });
+    const servers = this.url.split(',').map((server) => server.trim());
+    const tls = natsTlsOptions(this.config, servers);
+    const options: ConnectionOptions = { servers, name: this.config.instanceId, tls, noAsyncTraces: true };
+    if (tls) await checkTls(options);
+    const nc = await connect({ ...options, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
     if (this.isClosed()) {
       await nc.close();
       return undefined;
@@ -177,6 +178,34 @@ export class NatsConnectionManager {
   private isClosed(): boolean {
     return this.state === 'closed';
   }
+}
+
+/**
+ * With TLS material: TLS with this service's certificate, the server's checked against the CA (and TLS_SERVER_NAME
+ * if set). A `tls://` server URL without material still requires TLS (system CAs). Otherwise undefined: TLS only
+ * if the server asks for it. With TLS required, a server that offers no TLS is refused.
+ */
+export function natsTlsOptions(config: NatsConnectionConfig, servers: readonly string[]): TlsOptions | undefined {
+  const { tls } = config;
+  if (!tls) return servers.some((server) => /^tls:\/\//i.test(server)) ? {} : undefined;
+  // nats.js passes its tls options on to node:tls, so `servername` reaches it (its type only lists its own fields).
+  const options: TlsOptions & { servername?: string } = {
+    ca: tls.ca.toString('utf8'),
+    cert: tls.cert.toString('utf8'),
+    key: tls.key.toString('utf8'),
+    ...(tls.serverName && { servername: tls.serverName }),
+  };
+  return options;
+}
+
+/**
+ * Fails at once when the server refuses this client's TLS certificate. A connection that may reconnect does not:
+ * when the server drops it right after the handshake (TLS 1.3 checks the client certificate then), nats.js waits
+ * out its whole connect timeout (20 s). One that may not reconnect fails at once, so it goes first, and closes.
+ */
+async function checkTls(options: ConnectionOptions): Promise<void> {
+  const probe = await connect({ ...options, name: `${options.name}:tls-check`, reconnect: false });
+  await probe.close();
 }
 
 /** A short description of a NATS failure for a log line. */

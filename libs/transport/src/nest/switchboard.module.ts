@@ -64,7 +64,7 @@ export class SwitchboardModule {
       global: true,
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
-        { provide: TRANSPORT_CONFIG, useFactory: () => loadTransportConfig(process.env, options.config) },
+        { provide: TRANSPORT_CONFIG, useFactory: () => loadTransportConfig(process.env, options.config, options.service) },
         { provide: TRANSPORT_DRIVER, inject: [TRANSPORT_CONFIG], useFactory: createDriver },
         DriverLifecycle,
         { provide: APP_FILTER, useClass: RpcErrorFilter },

@@ -43,7 +43,7 @@ export class RedisClientTransport implements ClientTransport {
 
   send(call: OutboundCall): Promise<unknown> {
     if (this.up) return this.push(call);
-    if (this.starting && !this.closed) return this.starting.then(() => this.sendAfterStart(call));
+    if (this.starting && !this.closed) return this.afterStart(this.starting, call);
     return Promise.reject(this.down());
   }
 
@@ -75,6 +75,17 @@ export class RedisClientTransport implements ClientTransport {
     const { commands, requestKey, requestListTtlMs } = this.options;
     commands.pexpire(requestKey, requestListTtlMs).catch(() => undefined);
   };
+
+  /** Waits for the first connection attempt, but not past the call's deadline (a TLS handshake can hang). */
+  private async afterStart(starting: Promise<void>, call: OutboundCall): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, call.deadline - Date.now()));
+    });
+    const started = await Promise.race([starting.then(() => true), deadline]).finally(() => clearTimeout(timer));
+    if (!started) throw unavailable(`Redis is unreachable (no connection within the call's deadline)`);
+    return this.sendAfterStart(call);
+  }
 
   private sendAfterStart(call: OutboundCall): Promise<unknown> {
     if (this.closed || !this.up) return Promise.reject(this.down());

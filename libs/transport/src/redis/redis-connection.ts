@@ -1,9 +1,13 @@
 import Redis, { RedisOptions } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TransportTls } from '../tls/tls-config';
+import { tlsClientOptions } from '../tls/tls-options';
 import type { ThrottledLog } from './throttled-log';
 
 /** How long a closing socket may take to end before it is destroyed. */
 const DISCONNECT_TIMEOUT_MS = 100;
+/** How long closing waits for a TLS connection attempt under way to succeed or fail. */
+const TLS_ATTEMPT_SETTLE_MS = 1000;
 
 /** Reconnect forever: 100 ms, 200 ms, ... at most 2 s between attempts. */
 export const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 2000);
@@ -28,21 +32,38 @@ export type ConnectionRole = keyof typeof ROLE_OPTIONS;
 /** The URL without its password, for log lines. */
 export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 
+/** Where Redis is: its URL (`redis://`, or `rediss://` for TLS), and the TLS material if any. */
+export interface RedisEndpoint {
+  url: string;
+  tls?: TransportTls;
+}
+
+/**
+ * ioredis's TLS options: with TLS material, TLS with this service's certificate and the server's checked against
+ * the CA (and TLS_SERVER_NAME if set), whatever the URL's scheme; without, none (a `rediss://` URL still gives TLS
+ * against the system CAs, by ioredis).
+ */
+export function redisTlsOptions(tls: TransportTls | undefined): Pick<RedisOptions, 'tls'> {
+  return tls ? { tls: tlsClientOptions(tls) } : {};
+}
+
 /**
  * Opens a connection that reconnects forever with backoff, logging (through `log`, kind `connection`) while Redis
  * cannot be reached and once when it is back. `label` names the connection in those lines.
  */
 export function openConnection(
-  url: string,
+  endpoint: string | RedisEndpoint,
   role: ConnectionRole,
   name: string,
   log: ThrottledLog,
   label = `${role} connection`,
 ): Redis {
+  const { url, tls } = typeof endpoint === 'string' ? { url: endpoint, tls: undefined } : endpoint;
   const redis = new Redis(url, {
     retryStrategy: reconnectDelay,
     connectionName: name,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    ...redisTlsOptions(tls),
     ...ROLE_OPTIONS[role],
   });
   const where = `Redis at ${redactUrl(url)}`;
@@ -109,11 +130,17 @@ export function whenReady(redis: Redis, options: WhenReadyOptions = {}): Promise
 }
 
 /**
- * Closes a connection: politely (QUIT, after pending replies) when it is up, at once otherwise. Between two
- * reconnect attempts ioredis's `disconnect()` arms a timer for a socket that is already gone (redis/ioredis#1247),
- * so that case waits it out: when this resolves, the connection has no timer left.
+ * Closes a connection: politely (QUIT, after pending replies) when it is up, at once otherwise (a TLS connection
+ * being made first gets a moment to be made or fail). Between two reconnect attempts ioredis's `disconnect()`
+ * arms a timer for a socket that is already gone (redis/ioredis#1247), so that case waits it out: when this
+ * resolves, the connection has no timer left.
  */
 export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.options.tls && (redis.status === 'connecting' || redis.status === 'connect')) {
+    // A TLS socket cut in the middle of its handshake can emit a second error after ioredis stopped listening
+    // (an uncaught exception): let the attempt end first, briefly.
+    await whenReady(redis, { timeoutMs: TLS_ATTEMPT_SETTLE_MS, attemptOnly: true }).catch(() => undefined);
+  }
   if (redis.status === 'end') return;
   if (redis.status === 'ready') {
     const ended = new Promise((resolve) => redis.once('end', resolve));

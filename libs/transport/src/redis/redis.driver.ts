@@ -74,6 +74,7 @@ export class RedisDriver implements TransportDriver {
   }
 
   private open(role: ConnectionRole): Redis {
-    return openConnection(this.config.redisUrl, role, `switchboard:${role}:${this.config.instanceId}`, this.log);
+    const { redisUrl: url, tls, instanceId } = this.config;
+    return openConnection({ url, tls }, role, `switchboard:${role}:${instanceId}`, this.log);
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { OutboundCall } from '../driver/transport-driver';
 import { deadlineExceeded, RpcError, unavailable } from '../status/rpc-error';
+import type { TransportTls } from '../tls/tls-config';
 import type { TcpAddress } from './tcp-address';
 import { TcpLink } from './tcp-link';
 
@@ -29,8 +30,9 @@ export class TcpChannel {
     addresses: readonly TcpAddress[],
     maxPayloadBytes: number,
     log: Logger,
+    tls?: TransportTls,
   ) {
-    this.links = addresses.map((address) => new TcpLink(address, service, maxPayloadBytes, log, () => this.onLinkChange()));
+    this.links = addresses.map((address) => new TcpLink(address, service, maxPayloadBytes, log, () => this.onLinkChange(), tls));
   }
 
   send(call: OutboundCall): Promise<unknown> {

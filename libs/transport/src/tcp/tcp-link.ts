@@ -1,7 +1,10 @@
 import { connect, Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { Logger } from '@nestjs/common';
 import type { OutboundCall } from '../driver/transport-driver';
 import { RpcError, unavailable } from '../status/rpc-error';
+import type { TransportTls } from '../tls/tls-config';
+import { tlsClientOptions } from '../tls/tls-options';
 import { decodeReply, tooLarge } from '../wire/json-codec';
 import { PendingCalls } from '../wire/pending-calls';
 import { FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
@@ -16,12 +19,16 @@ const MAX_RETRY_MS = 2000;
 const CONNECT_TIMEOUT_MS = 2000;
 /** At most one "cannot reach" log line per link in this long. */
 const LOG_EVERY_MS = 30_000;
+/** How long after the handshake a TLS alert still means the server refused this client (TLS 1.3 checks late). */
+const TLS_REFUSAL_WINDOW_MS = 1000;
 
 /**
  * One persistent connection to one address of a service. Connects on `start` and reconnects forever with capped
  * exponential backoff. Carries many concurrent calls told apart by id; when the connection drops, the calls it
  * carries fail with UNAVAILABLE. A server that is closing sends GOAWAY: the link stops taking calls ('draining')
- * until the connection is gone, then reconnects. `onStateChange` runs after every change of `state`.
+ * until the connection is gone, then reconnects. `onStateChange` runs after every change of `state`. With TLS
+ * material the connection is TLS with this service's certificate, and the server's certificate must come from the
+ * CA; a server that refuses the certificate is an unreachable server (backoff), not a lost connection.
  */
 export class TcpLink {
   state: LinkState = 'idle';
@@ -35,6 +42,9 @@ export class TcpLink {
   private unreachableLogged = false;
   private readonly pending = new PendingCalls();
   private readonly maxFrameBytes: number;
+  private connectedAt = 0;
+  /** `failures` before the last connection was made, restored if the server then refuses the TLS certificate. */
+  private failuresBeforeConnect = 0;
 
   constructor(
     readonly address: TcpAddress,
@@ -42,6 +52,7 @@ export class TcpLink {
     private readonly maxPayloadBytes: number,
     private readonly log: Logger,
     private readonly onStateChange: () => void,
+    private readonly tls?: TransportTls,
   ) {
     this.maxFrameBytes = maxPayloadBytes + FRAME_ENVELOPE_BYTES;
   }
@@ -72,7 +83,10 @@ export class TcpLink {
     this.retryTimer = undefined;
     if (this.state === 'closed') return;
     this.lastError = undefined;
-    const socket = connect({ host: this.address.host, port: this.address.port, noDelay: true });
+    const { host, port } = this.address;
+    const socket = this.tls
+      ? connectTls({ ...tlsClientOptions(this.tls, host), host, port })
+      : connect({ host, port, noDelay: true });
     socket.setNoDelay(true);
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy(new Error(`no answer in ${CONNECT_TIMEOUT_MS} ms`)));
     this.socket = socket;
@@ -84,9 +98,11 @@ export class TcpLink {
         return id !== undefined;
       },
     });
-    socket.on('connect', () => {
+    socket.on(this.tls ? 'secureConnect' : 'connect', () => {
       socket.setTimeout(0);
+      this.connectedAt = Date.now();
       this.writer = new FrameWriter(socket);
+      this.failuresBeforeConnect = this.failures;
       this.failures = 0;
       if (this.unreachableLogged) this.log.log(`connected to ${this.service} at ${this.address.text}`);
       this.unreachableLogged = false;
@@ -112,7 +128,9 @@ export class TcpLink {
   private onClose(socket: Socket): void {
     if (this.socket !== socket) return;
     const wentAway = this.state === 'draining';
-    const wasConnected = this.state === 'ready' || wentAway;
+    const refused = this.refusedByTls();
+    if (refused) this.failures = this.failuresBeforeConnect;
+    const wasConnected = (this.state === 'ready' || wentAway) && !refused;
     this.socket = undefined;
     this.writer = undefined;
     const where = `${this.service} at ${this.address.text}`;
@@ -126,6 +144,12 @@ export class TcpLink {
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.retryTimer.unref();
     this.setState('backoff');
+  }
+
+  /** The connection ended with a TLS alert right after the handshake: the server refused this certificate. */
+  private refusedByTls(): boolean {
+    const code = (this.lastError as NodeJS.ErrnoException | undefined)?.code ?? '';
+    return this.tls !== undefined && code.startsWith('ERR_SSL_') && Date.now() - this.connectedAt < TLS_REFUSAL_WINDOW_MS;
   }
 
   /** A server that said GOAWAY shut down on purpose: one info line. Failures warn, throttled. */

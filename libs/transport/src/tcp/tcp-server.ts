@@ -1,8 +1,12 @@
 import { createServer, Server, Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Logger } from '@nestjs/common';
 import type { Dispatch, ServerTransport } from '../driver/transport-driver';
+import { ThrottledLog } from '../redis/throttled-log';
 import { RpcError, unavailable } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
+import type { TransportTls } from '../tls/tls-config';
+import { mutualTlsServerOptions } from '../tls/tls-options';
 import { InFlight } from '../wire/in-flight';
 import { decodeRequestBody, encodeErrorReply, encodeReply, tooLarge } from '../wire/json-codec';
 import { encodeFrame, FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
@@ -12,6 +16,8 @@ import { encodeReplyFrame, frameId, GOAWAY_TEXT, parseRequestFrame, RequestFrame
 
 /** How long `close` waits for clients to hang up after the last reply before cutting their connections. */
 const HANG_UP_GRACE_MS = 1000;
+/** At most one line about refused TLS clients in this long. */
+const TLS_REFUSED_LOG_EVERY_MS = 30_000;
 
 const MALFORMED_REPLY = encodeErrorReply(new RpcError(StatusCode.INVALID_ARGUMENT, 'malformed request frame'));
 const CLOSING_REPLY = encodeErrorReply(unavailable('the server is shutting down'));
@@ -20,6 +26,7 @@ const CLOSING_REPLY = encodeErrorReply(unavailable('the server is shutting down'
  * Serves one service on a host:port. Each connection carries many concurrent calls, told apart by request id.
  * `listen` resolves once the port is bound (and rejects if it cannot be). `close` stops accepting connections,
  * tells connected clients to go away, lets in-flight calls finish and reply, then closes the connections.
+ * With TLS material it speaks mutual TLS only: a client without a certificate from the CA never gets a frame in.
  */
 export class TcpServerTransport implements ServerTransport {
   private server?: Server;
@@ -28,21 +35,24 @@ export class TcpServerTransport implements ServerTransport {
   private readonly connections = new Map<Socket, FrameWriter>();
   private readonly inFlight = new InFlight();
   private readonly maxFrameBytes: number;
+  private readonly refusals: ThrottledLog;
 
   constructor(
     private readonly service: string,
     private readonly address: TcpAddress,
     private readonly maxPayloadBytes: number,
     private readonly log: Logger,
+    private readonly tls?: TransportTls,
   ) {
     this.maxFrameBytes = maxPayloadBytes + FRAME_ENVELOPE_BYTES;
+    this.refusals = new ThrottledLog(log, TLS_REFUSED_LOG_EVERY_MS);
   }
 
   listen(dispatch: Dispatch): Promise<void> {
     if (this.server) return Promise.reject(new Error(`tcp: ${this.service} is already listening`));
     this.dispatch = dispatch;
     this.closing = false;
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const server = this.createServer();
     this.server = server;
     return new Promise((resolve, reject) => {
       const failed = (error: Error) => {
@@ -73,6 +83,17 @@ export class TcpServerTransport implements ServerTransport {
     clearTimeout(timer);
     for (const socket of this.connections.keys()) socket.destroy();
     await closed;
+  }
+
+  private createServer(): Server {
+    const accept = (socket: Socket) => this.accept(socket);
+    if (!this.tls) return createServer({ noDelay: true }, accept);
+    const server = createTlsServer({ ...mutualTlsServerOptions(this.tls), noDelay: true }, accept);
+    server.on('tlsClientError', (error, socket) => {
+      const peer = socket.remoteAddress ? ` from ${socket.remoteAddress}` : '';
+      this.refusals.warn('tls', `tcp server of ${this.service}: refused a TLS client${peer}: ${error.message}`);
+    });
+    return server;
   }
 
   private accept(socket: Socket): void {

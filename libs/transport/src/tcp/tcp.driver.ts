@@ -15,8 +15,8 @@ interface SharedChannel {
 /**
  * Point-to-point TCP, no broker: each service instance listens on its own host:port; clients keep a persistent
  * connection to every configured address of the target service and spread calls over them. Frames are
- * length-prefixed JSON. All clients of one target service in this driver share its connections, and `close`
- * closes every server and connection the driver opened.
+ * length-prefixed JSON, in mutual TLS when the config has TLS material. All clients of one target service in this
+ * driver share its connections, and `close` closes every server and connection the driver opened.
  */
 export class TcpDriver implements TransportDriver {
   readonly name = 'tcp' as const;
@@ -30,7 +30,7 @@ export class TcpDriver implements TransportDriver {
     const service = contracts[0].service;
     const address = this.config.listen ?? this.config.addresses[service]?.[0];
     if (!address) throw new Error(`tcp: no listen address for ${service}: set RPC_LISTEN or ${service.toUpperCase()}_ADDR`);
-    const server = new TcpServerTransport(service, parseTcpAddress(address), this.config.maxPayloadBytes, this.log);
+    const server = new TcpServerTransport(service, parseTcpAddress(address), this.config.maxPayloadBytes, this.log, this.config.tls);
     this.servers.add(server);
     return server;
   }
@@ -63,7 +63,8 @@ export class TcpDriver implements TransportDriver {
   private openChannel(service: string): SharedChannel {
     const addresses = this.config.addresses[service];
     if (!addresses?.length) throw new Error(`tcp: no address for ${service}: set ${service.toUpperCase()}_ADDR`);
-    const channel = new TcpChannel(service, addresses.map(parseTcpAddress), this.config.maxPayloadBytes, this.log);
+    const { maxPayloadBytes, tls } = this.config;
+    const channel = new TcpChannel(service, addresses.map(parseTcpAddress), maxPayloadBytes, this.log, tls);
     const shared = { channel, users: 0 };
     this.channels.set(service, shared);
     return shared;
