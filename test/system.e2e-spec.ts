@@ -228,6 +228,42 @@ describe.each(TRANSPORTS)('system on %s', (transport) => {
     );
   });
 
+  it('the same Idempotency-Key sent 20 times concurrently -> exactly one order', async () => {
+    const key = `e2e-${randomBytes(8).toString('hex')}`;
+    const before = await stock('SKU-APPLE');
+    const body = JSON.stringify({ items: [{ sku: 'SKU-APPLE', quantity: 1 }], paymentMethod: 'visa' });
+    const authorization = `Bearer ${await token('alice')}`;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        http('/v1/orders', {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json', 'idempotency-key': key },
+          body,
+        }),
+      ),
+    );
+    const bodies = await Promise.all(responses.map((r) => json<{ id?: string; error?: string }>(r)));
+    for (const res of responses) expect([202, 409]).toContain(res.status);
+    const accepted = bodies.filter((_, i) => responses[i].status === 202);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    const ids = new Set(accepted.map((b) => b.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect(await settled(id!)).toMatchObject({ status: 'CONFIRMED', items: [{ sku: 'SKU-APPLE', quantity: 1 }] });
+    // One order took stock: any second order would have reserved another apple.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stock('SKU-APPLE')).toMatchObject({ available: before.available - 1, reserved: before.reserved + 1 });
+    // Once the first has finished, the key replays that order.
+    const again = await http('/v1/orders', {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json', 'idempotency-key': key },
+      body,
+    });
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await json<{ id: string }>(again)).id).toBe(id);
+  });
+
   if (transport === 'nats' || transport === 'tcp' || transport === 'grpc') {
     it('sent the events through JetStream (and, on nats, the calls through NATS subjects)', async () => {
       const ns = env.SWITCHBOARD_NAMESPACE!;

@@ -10,6 +10,7 @@ import { BearerTokenVerifier } from './auth/bearer-token-verifier';
 import { ClientRegistry } from './auth/client-registry';
 import { TokenController } from './auth/token.controller';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway-config';
+import { IDEMPOTENCY_PROVIDERS } from './idempotency/idempotency-keys';
 import { BODY_PARSING } from './http/body-parsing';
 import { InventoryHttpController } from './http/inventory.http-controller';
 import { OrdersHttpController } from './http/orders.http-controller';
@@ -52,6 +53,7 @@ export class GatewayModule {
         AccessTokenService,
         BearerTokenVerifier,
         BearerAuthGuard,
+        ...IDEMPOTENCY_PROVIDERS,
       ],
     };
   }

@@ -4,6 +4,8 @@ import { DATABASE, SqliteDatabase } from '@app/storage';
 
 export interface StoredOrder extends Order {
   paymentMethod: string;
+  /** The Idempotency-Key the customer placed it with, if any (unique per customer). */
+  idempotencyKey?: string;
 }
 
 interface OrderRow {
@@ -15,6 +17,7 @@ interface OrderRow {
   total_cents: number;
   reason: string | null;
   created_at: string;
+  idempotency_key: string | null;
 }
 
 const toOrder = (row: OrderRow): StoredOrder => ({
@@ -26,6 +29,7 @@ const toOrder = (row: OrderRow): StoredOrder => ({
   ...(row.reason === null ? {} : { reason: row.reason }),
   createdAt: row.created_at,
   paymentMethod: row.payment_method,
+  ...(row.idempotency_key === null ? {} : { idempotencyKey: row.idempotency_key }),
 });
 
 /** Orders in orders' SQLite database. Callers wrap writes and their outbox events in one transaction. */
@@ -36,9 +40,9 @@ export class OrderRepository {
   insert(order: StoredOrder): void {
     this.db
       .prepare(
-        'INSERT INTO orders (id, customer_id, status, items, payment_method, total_cents, reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO orders (id, customer_id, status, items, payment_method, total_cents, reason, created_at, updated_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(order.id, order.customerId, order.status, JSON.stringify(order.items), order.paymentMethod, order.totalCents, order.reason ?? null, order.createdAt, Date.now());
+      .run(order.id, order.customerId, order.status, JSON.stringify(order.items), order.paymentMethod, order.totalCents, order.reason ?? null, order.createdAt, Date.now(), order.idempotencyKey ?? null);
   }
 
   /** Moves a PENDING order to a final status; false when it was not PENDING any more. */
@@ -47,6 +51,14 @@ export class OrderRepository {
       .prepare("UPDATE orders SET status = ?, total_cents = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'")
       .run(status, totalCents, reason ?? null, Date.now(), id);
     return result.changes === 1;
+  }
+
+  /** The order a customer placed with an Idempotency-Key, if any. */
+  findByIdempotencyKey(customerId: string, key: string): StoredOrder | undefined {
+    const row = this.db
+      .prepare<[string, string], OrderRow>('SELECT * FROM orders WHERE customer_id = ? AND idempotency_key = ?')
+      .get(customerId, key);
+    return row && toOrder(row);
   }
 
   find(id: string): StoredOrder | undefined {

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { RequireScopes } from '@app/auth';
 import { OrdersV1, RequestOf } from '@app/contracts';
-import { Rpc, RpcError, StatusCode } from '@app/transport';
+import { CallContext, Rpc, RpcError, StatusCode } from '@app/transport';
 import { OrderRepository } from './order.repository';
 import { PlaceOrderService } from './place-order.service';
 
@@ -15,11 +15,14 @@ export class OrdersController {
     private readonly orders: OrderRepository,
   ) {}
 
-  /** Accepts the order (PENDING); it is processed asynchronously. */
+  /**
+   * Accepts the order (PENDING); it is processed asynchronously. With an `idempotency-key` in the call metadata,
+   * a second call with the same customer and key returns the first order (PlaceOrderService).
+   */
   @Rpc(M.placeOrder)
   @RequireScopes('orders:place')
-  place(request: RequestOf<typeof M.placeOrder>) {
-    return this.placeOrder.place(request);
+  place(request: RequestOf<typeof M.placeOrder>, ctx: CallContext) {
+    return this.placeOrder.place(request, ctx.idempotencyKey);
   }
 
   /** A customer only sees its own orders: another's is NOT_FOUND, like a missing one. */
@@ -30,7 +33,7 @@ export class OrdersController {
     if (!order || order.customerId !== request.customerId) {
       throw new RpcError(StatusCode.NOT_FOUND, `order ${request.id} not found`);
     }
-    const { paymentMethod: _, ...visible } = order;
+    const { paymentMethod: _, idempotencyKey: __, ...visible } = order;
     return visible;
   }
 }

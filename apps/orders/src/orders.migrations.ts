@@ -18,4 +18,9 @@ export const ORDERS_MIGRATIONS = [
   ${OUTBOX_MIGRATION}
   `,
   DEAD_LETTERS_MIGRATION,
+  // The Idempotency-Key a customer placed the order with: one order per customer and key.
+  `
+  ALTER TABLE orders ADD COLUMN idempotency_key TEXT;
+  CREATE UNIQUE INDEX orders_by_idempotency_key ON orders (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  `,
 ];

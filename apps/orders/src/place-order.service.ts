@@ -2,11 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Order, OrdersEventsV1, OrdersV1, RequestOf } from '@app/contracts';
 import { Outbox } from '@app/messaging';
+import { RpcError, StatusCode } from '@app/transport';
 import { OrderRepository, StoredOrder } from './order.repository';
 
 /**
  * Accepts an order: stores it PENDING and records OrderPlaced in the same transaction. The rest of the flow runs
  * from that event (OrderProcessor), so an accepted order is processed even if this process stops right after.
+ *
+ * With an idempotency key (the call's `idempotency-key` metadata, the customer's Idempotency-Key at the gateway)
+ * there is at most one order per customer and key, whatever the gateway remembers: a second PlaceOrder with the
+ * same key and the same items and payment method returns the order already stored (no new order, no new event);
+ * with anything else it is FAILED_PRECONDITION (422 at the gateway). The check and the insert are one IMMEDIATE
+ * transaction, and a UNIQUE index on (customer_id, idempotency_key) backs it up across processes.
  */
 @Injectable()
 export class PlaceOrderService {
@@ -15,7 +22,7 @@ export class PlaceOrderService {
     private readonly outbox: Outbox,
   ) {}
 
-  place(request: RequestOf<typeof OrdersV1.methods.placeOrder>): Order {
+  place(request: RequestOf<typeof OrdersV1.methods.placeOrder>, idempotencyKey?: string): Order {
     const order: StoredOrder = {
       id: randomUUID(),
       customerId: request.customerId,
@@ -24,8 +31,20 @@ export class PlaceOrderService {
       totalCents: 0,
       createdAt: new Date().toISOString(),
       paymentMethod: request.paymentMethod,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
     };
-    this.orders.db.transaction(() => {
+    const placed = this.orders.db.transaction((): StoredOrder => {
+      const existing = idempotencyKey === undefined ? undefined : this.orders.findByIdempotencyKey(request.customerId, idempotencyKey);
+      if (existing) {
+        if (!sameRequest(existing, request)) {
+          throw new RpcError(
+            StatusCode.FAILED_PRECONDITION,
+            'this idempotency key was already used for a different order',
+            { reason: 'IDEMPOTENCY_KEY_REUSED', orderId: existing.id },
+          );
+        }
+        return existing;
+      }
       this.orders.insert(order);
       this.outbox.add(OrdersEventsV1.orderPlaced, {
         orderId: order.id,
@@ -33,8 +52,14 @@ export class PlaceOrderService {
         items: order.items,
         placedAt: order.createdAt,
       });
+      return order;
     }).immediate();
-    const { paymentMethod: _, ...visible } = order;
+    const { paymentMethod: _, idempotencyKey: __, ...visible } = placed;
     return visible;
   }
+}
+
+/** Same items (in the same order) and payment method: a retry of the request that placed `order`. */
+function sameRequest(order: StoredOrder, request: RequestOf<typeof OrdersV1.methods.placeOrder>): boolean {
+  return order.paymentMethod === request.paymentMethod && JSON.stringify(order.items) === JSON.stringify(request.items);
 }

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_IDEMPOTENCY_TTL_SECONDS,
   DEFAULT_TOKEN_TTL_SECONDS,
   DEMO_CLIENT_SECRET,
   DEV_JWT_SECRET,
@@ -16,6 +17,7 @@ describe('loadGatewayConfig', () => {
       jwtSecret: DEV_JWT_SECRET,
       tokenTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
       clients: new Map([['demo', DEMO_CLIENT_SECRET]]),
+      idempotency: { ttlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS },
       defaultsInUse: ['JWT_SECRET', 'AUTH_CLIENTS'],
     });
     expect(DEFAULT_TOKEN_TTL_SECONDS).toBe(3600);
@@ -84,6 +86,27 @@ describe('parseClients (AUTH_CLIENTS)', () => {
       } catch (error) {
         expect(String(error)).not.toContain('hunter2');
       }
+    }
+  });
+});
+
+describe('idempotency settings (IDEMPOTENCY_*)', () => {
+  it('defaults to 24 h and leaves the store to the transport', () => {
+    expect(loadGatewayConfig({}).idempotency).toEqual({ ttlSeconds: 86_400 });
+  });
+
+  it('reads IDEMPOTENCY_STORE and IDEMPOTENCY_TTL_SECONDS', () => {
+    expect(loadGatewayConfig({ IDEMPOTENCY_STORE: 'Redis', IDEMPOTENCY_TTL_SECONDS: '172800' }).idempotency).toEqual({
+      store: 'redis',
+      ttlSeconds: 172_800,
+    });
+    expect(loadGatewayConfig({ IDEMPOTENCY_STORE: 'memory' }).idempotency.store).toBe('memory');
+  });
+
+  it('refuses a bad store or TTL, naming the variable', () => {
+    expect(() => loadGatewayConfig({ IDEMPOTENCY_STORE: 'postgres' })).toThrow(/IDEMPOTENCY_STORE/);
+    for (const ttl of ['0', '-1', '1.5', 'day', String(31 * 86_400)]) {
+      expect(() => loadGatewayConfig({ IDEMPOTENCY_TTL_SECONDS: ttl })).toThrow(/IDEMPOTENCY_TTL_SECONDS/);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { envInt } from '@app/transport';
 import { loadOidcConfig, OidcConfig } from '../auth/oidc/oidc-config';
 
 /**
@@ -14,9 +15,23 @@ export interface GatewayConfig {
   readonly clients: ReadonlyMap<string, string>;
   /** An external OpenID Connect provider whose access tokens are accepted too (OIDC_*); undefined: none. */
   readonly oidc?: OidcConfig;
+  /** Idempotency keys of `POST /v1/orders` (IDEMPOTENCY_*). */
+  readonly idempotency: IdempotencyConfig;
   /** The development defaults in use, for a start-up warning (always empty in production). */
   readonly defaultsInUse: readonly string[];
 }
+
+export interface IdempotencyConfig {
+  /** IDEMPOTENCY_STORE; undefined: `redis` with TRANSPORT=redis, else `memory` (decided with the transport config). */
+  readonly store?: 'memory' | 'redis';
+  /** IDEMPOTENCY_TTL_SECONDS: how long a key and its response are kept. */
+  readonly ttlSeconds: number;
+}
+
+/** Keys are kept 24 h by default, as Stripe does. */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
+/** At most 30 days. */
+export const MAX_IDEMPOTENCY_TTL_SECONDS = 30 * 86_400;
 
 export const GATEWAY_CONFIG = Symbol('switchboard:gateway-config');
 
@@ -77,6 +92,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     tokenTtlSeconds: tokenTtl(env.TOKEN_TTL_SECONDS),
     clients,
     ...(oidc ? { oidc } : {}),
+    idempotency: loadIdempotencyConfig(env),
     defaultsInUse,
   };
 }
@@ -98,6 +114,16 @@ export function parseClients(raw: string): ReadonlyMap<string, string> {
     clients.set(id, secret);
   });
   return clients;
+}
+
+export function loadIdempotencyConfig(env: NodeJS.ProcessEnv): IdempotencyConfig {
+  const ttlSeconds = envInt(env, 'IDEMPOTENCY_TTL_SECONDS', DEFAULT_IDEMPOTENCY_TTL_SECONDS, 1, MAX_IDEMPOTENCY_TTL_SECONDS);
+  const raw = (env.IDEMPOTENCY_STORE ?? '').trim().toLowerCase();
+  if (raw === '') return { ttlSeconds };
+  if (raw !== 'memory' && raw !== 'redis') {
+    throw new Error(`IDEMPOTENCY_STORE must be memory or redis, got "${env.IDEMPOTENCY_STORE}"`);
+  }
+  return { store: raw, ttlSeconds };
 }
 
 function tokenTtl(raw: string | undefined): number {

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { Id, Order, OrdersV1, OrderStatus } from '@app/contracts';
 import { InjectClient, RpcError, ServiceClient, StatusCode } from '@app/transport';
 import { AuthenticatedClient } from '../auth/authenticated-client';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
+import { IdempotencyKeyInUse, IdempotencyKeys, parseIdempotencyKey } from '../idempotency/idempotency-keys';
+import type { StoredResponse } from '../idempotency/idempotency-store';
 import { parseBody, PlaceOrderBody } from './place-order.body';
 
 export interface OrderAccepted {
@@ -19,7 +21,10 @@ export interface OrderAccepted {
 @Controller('v1/orders')
 @UseGuards(BearerAuthGuard)
 export class OrdersHttpController {
-  constructor(@InjectClient(OrdersV1) private readonly orders: ServiceClient<typeof OrdersV1>) {}
+  constructor(
+    @InjectClient(OrdersV1) private readonly orders: ServiceClient<typeof OrdersV1>,
+    private readonly idempotency: IdempotencyKeys,
+  ) {}
 
   /**
    * 202 Accepted with the order's id, its status as the orders service returns it (normally PENDING) and
@@ -28,18 +33,35 @@ export class OrdersHttpController {
    * SKUs are checked for shape only. Whether a SKU exists is the inventory's business, decided in the order
    * flow: an unknown SKU is accepted here and the order ends REJECTED with the reason, visible on GET. The gateway
    * does not call the inventory first, which would add a round trip to every order and still race with the stock.
+   *
+   * With an `Idempotency-Key` header (1-255 printable ASCII, else 400) the order is placed at most once per
+   * customer and key: a retry with the same body gets the first answer again (`Idempotent-Replayed: true`), another
+   * body 422, a retry while the first is still running 409 (IdempotencyKeys). The key also travels to orders in the
+   * call metadata, which returns the order it already holds for this customer and key instead of a new one.
+   * The key and the body are validated first: a 400 neither uses nor stores the key.
    */
   @Post()
-  @HttpCode(202)
   async place(
     @AuthenticatedClient() customerId: string,
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: ServerResponse,
-  ): Promise<OrderAccepted> {
+    @Headers('idempotency-key') rawKey: string | undefined,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
+    const idempotencyKey = parseIdempotencyKey(rawKey);
     const { items, paymentMethod } = parseBody(PlaceOrderBody, body, 'order');
-    const order = await this.orders.placeOrder({ customerId, items, paymentMethod });
-    res.setHeader('Location', `/v1/orders/${encodeURIComponent(order.id)}`);
-    return { id: order.id, status: order.status };
+    const accept = async (): Promise<StoredResponse> => {
+      const order = await this.orders.placeOrder({ customerId, items, paymentMethod }, idempotencyKey === undefined ? {} : { idempotencyKey });
+      const accepted: OrderAccepted = { id: order.id, status: order.status };
+      return { statusCode: 202, headers: { location: `/v1/orders/${encodeURIComponent(order.id)}` }, body: accepted };
+    };
+    const { response, replayed } =
+      idempotencyKey === undefined
+        ? { response: await accept(), replayed: false }
+        : await this.idempotency.run(customerId, idempotencyKey, { items, paymentMethod }, accept).catch((error: unknown) => {
+            if (error instanceof IdempotencyKeyInUse) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+            throw error;
+          });
+    send(res, response, replayed);
   }
 
   /** Another customer's order is NOT_FOUND (404), exactly like one that does not exist. */
@@ -48,4 +70,13 @@ export class OrdersHttpController {
     if (!Id.safeParse(id).success) throw new RpcError(StatusCode.INVALID_ARGUMENT, 'invalid order id: 1-128 characters');
     return this.orders.getOrder({ id, customerId });
   }
+}
+
+/** Writes a (possibly replayed) response: its status, headers and JSON body. */
+function send(res: ServerResponse, response: StoredResponse, replayed: boolean): void {
+  res.statusCode = response.statusCode;
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(response.body));
 }

@@ -2,7 +2,9 @@ import { Controller, INestApplication, Injectable, Module } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Order, OrdersV1, RequestOf } from '@app/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  CallContext,
   MemoryBroker,
   Rpc,
   RpcError,
@@ -20,6 +22,12 @@ const M = OrdersV1.methods;
 @Injectable()
 export class FakeOrdersState {
   readonly placed: RequestOf<typeof M.placeOrder>[] = [];
+  /** The `idempotency-key` metadata of each PlaceOrder call (undefined: none). */
+  readonly placedKeys: (string | undefined)[] = [];
+  /** Errors the next PlaceOrder calls throw, one each, before storing anything. */
+  readonly placeFailures: RpcError[] = [];
+  /** How long PlaceOrder takes (to keep a request in flight). */
+  placeDelayMs = 0;
   readonly reads: RequestOf<typeof M.getOrder>[] = [];
   readonly orders = new Map<string, Order>();
 
@@ -34,8 +42,12 @@ class FakeOrdersController {
   constructor(private readonly state: FakeOrdersState) {}
 
   @Rpc(M.placeOrder)
-  place(request: RequestOf<typeof M.placeOrder>): Order {
+  async place(request: RequestOf<typeof M.placeOrder>, ctx: CallContext): Promise<Order> {
     this.state.placed.push(request);
+    this.state.placedKeys.push(ctx.idempotencyKey);
+    if (this.state.placeDelayMs > 0) await sleep(this.state.placeDelayMs);
+    const failure = this.state.placeFailures.shift();
+    if (failure) throw failure;
     const order: Order = {
       id: randomUUID(),
       customerId: request.customerId,

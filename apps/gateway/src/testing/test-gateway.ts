@@ -1,6 +1,6 @@
 import { INestApplication, LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MemoryBroker } from '@app/transport';
+import { MemoryBroker, TransportConfig } from '@app/transport';
 import { freePort } from '@app/testing';
 import { GatewayConfig, loadGatewayConfig } from '../config/gateway-config';
 import { GatewayModule } from '../gateway.module';
@@ -43,16 +43,18 @@ export interface TestGateway {
 /**
  * The gateway as the app builds it (GatewayModule, Express, Nest's lifecycle), listening on a free loopback port,
  * calling the services over the memory transport on `broker`. Its config is loaded from `env`, then `adjust`ed
- * (settings that have no variable, such as OIDC timings).
+ * (settings that have no variable, such as OIDC timings). `transport` adds transport settings (e.g. the Redis URL
+ * and namespace of the idempotency keys); the calls stay on the memory broker.
  */
 export async function startTestGateway(
   broker: MemoryBroker,
   env: NodeJS.ProcessEnv = TEST_ENV,
   adjust: (config: GatewayConfig) => GatewayConfig = (config) => config,
+  transport: Partial<TransportConfig> = {},
 ): Promise<TestGateway> {
   const config = adjust(loadGatewayConfig(env));
   @Module({
-    imports: [GatewayModule.forRoot({ config, transport: { transport: 'memory', memoryBroker: broker } })],
+    imports: [GatewayModule.forRoot({ config, transport: { ...transport, transport: 'memory', memoryBroker: broker } })],
   })
   class TestGatewayModule {}
 
