@@ -94,6 +94,11 @@ export interface EventRef<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly type: string;
   readonly schema: S;
+  /**
+   * For work that is worthless late: the event expires this long after it is published, and a consumer that gets
+   * it after that dead-letters it instead of handling it. Events without it are facts and never expire.
+   */
+  readonly expiresAfterMs?: number;
 }
 
 export type EventOf<E> = E extends EventRef<infer S> ? z.output<S> : never;
@@ -103,6 +108,7 @@ export function defineEvent<S extends z.ZodType>(definition: {
   version: string;
   name: string;
   schema: S;
+  expiresAfterMs?: number;
 }): EventRef<S> {
   return Object.freeze({ ...definition, type: `${definition.service}.${definition.version}.${definition.name}` });
 }

@@ -1,3 +1,4 @@
+import { EXPIRES_AT } from '../publisher/event-publisher';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { RpcError, StatusCode } from '@app/transport';
@@ -108,6 +109,10 @@ export class EventServer extends Server implements CustomTransportStrategy, Repl
       event.deliveryCount,
       event.publishedAt,
     );
+    const expiresAt = Number(event.metadata[EXPIRES_AT]);
+    if (Number.isFinite(expiresAt) && Date.now() > expiresAt) {
+      return this.giveUp(event, new RpcError(StatusCode.DEADLINE_EXCEEDED, `${event.type} expired ${Date.now() - expiresAt} ms before it could be handled`));
+    }
     try {
       await this.run(event, context);
     } catch (thrown) {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventOf, EventRef } from '@app/contracts';
 import { DATABASE, SqliteDatabase } from '@app/storage';
 import { CallContext, propagatedMetadata, RpcError, SERVICE_NAME, StatusCode, validateMetadata, validationIssues } from '@app/transport';
-import { OCCURRED_AT, PublishOptions } from '../publisher/event-publisher';
+import { eventTimes, PublishOptions } from '../publisher/event-publisher';
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -30,8 +30,7 @@ export class Outbox {
       throw new RpcError(StatusCode.INVALID_ARGUMENT, `invalid ${event.type} event`, { issues: validationIssues(parsed.error) });
     }
     const now = Date.now();
-    const metadata = propagatedMetadata(this.service, CallContext.current(), options.metadata);
-    metadata[OCCURRED_AT] = String(now);
+    const metadata = { ...propagatedMetadata(this.service, CallContext.current(), options.metadata), ...eventTimes(event, now) };
     validateMetadata(metadata);
     const id = options.id ?? randomUUID();
     this.insert.run(id, event.type, JSON.stringify(parsed.data), JSON.stringify(metadata), now);

@@ -13,6 +13,11 @@ export class EventConsumerController {
     @Inject(TRANSPORT_CONFIG) private readonly config: TransportConfig,
   ) {}
 
+  @OnEvent(ConformanceEventsV1.expiringPing)
+  expiringPing(event: EventOf<typeof ConformanceEventsV1.expiringPing>, ctx: EventContext) {
+    this.ping(event, ctx);
+  }
+
   @OnEvent(ConformanceEventsV1.ping)
   ping(event: EventOf<typeof ConformanceEventsV1.ping>, ctx: EventContext) {
     this.recorder.record({

@@ -25,6 +25,8 @@ export interface RunningConsumer {
 export interface TestPublisher {
   readonly bus: EventBus;
   publish(n: number, options?: PublishOptions): Promise<string>;
+  /** Publishes an ExpiringPing (expires 300 ms after publishing). */
+  publishExpiring(n: number): Promise<string>;
 }
 
 /**
@@ -83,7 +85,11 @@ export class EventHarness {
     const bus = stamps.length > 0 ? new StampedEventBus(raw, stamps) : raw;
     this.buses.add(bus);
     const publisher = new EventPublisher(bus, 'conformance-publisher');
-    return { bus, publish: (n, options) => publisher.publish(ConformanceEventsV1.ping, { n, note: `event ${n}` }, options) };
+    return {
+      bus,
+      publish: (n, options) => publisher.publish(ConformanceEventsV1.ping, { n, note: `event ${n}` }, options),
+      publishExpiring: (n) => publisher.publish(ConformanceEventsV1.expiringPing, { n, note: `expiring ${n}` }),
+    };
   }
 
   async cleanup(): Promise<void> {

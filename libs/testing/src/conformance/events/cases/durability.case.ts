@@ -68,3 +68,25 @@ export const brokerRestart: EventCase = {
     });
   },
 };
+
+export const expiringEvents: EventCase = {
+  name: 'event expiry',
+  define(h) {
+    it('handles expiring work in time, and dead-letters it instead of handling it late', async () => {
+      const recorder = new EventRecorder();
+      const first = await h.startConsumer('billing', recorder);
+      const publisher = h.publisher();
+      await publisher.publishExpiring(1);
+      await recorder.waitFor(() => recorder.handled().length === 1, 10_000, 'the timely expiring event');
+      await first.close();
+
+      await publisher.publishExpiring(2);
+      await publisher.publish(3);
+      await new Promise((r) => setTimeout(r, 600));
+      await h.startConsumer('billing', recorder);
+      await recorder.waitFor(() => recorder.handled().length === 2, 15_000, 'the event that does not expire');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(recorder.deliveries.map((d) => d.n).sort()).toEqual([1, 3]);
+    });
+  },
+};

@@ -1,6 +1,6 @@
 import type { EventCase } from '../event-case';
 import { deadLetters } from './dead-letters.case';
-import { brokerRestart, consumerRestart } from './durability.case';
+import { brokerRestart, consumerRestart, expiringEvents } from './durability.case';
 import { fanOut } from './fan-out.case';
 import { forgedEvents } from './forged.case';
 import { eventMetadata } from './metadata.case';
@@ -14,5 +14,6 @@ export const EVENT_CASES: readonly EventCase[] = [
   deadLetters,
   forgedEvents,
   consumerRestart,
+  expiringEvents,
   brokerRestart,
 ];
