@@ -8,6 +8,12 @@ export interface StoredOrder extends Order {
   idempotencyKey?: string;
 }
 
+/** The order as callers see it: without what only orders keeps (payment method, idempotency key). */
+export function visibleOrder(order: StoredOrder): Order {
+  const { paymentMethod: _, idempotencyKey: __, ...visible } = order;
+  return visible;
+}
+
 interface OrderRow {
   id: string;
   customer_id: string;
@@ -35,34 +41,48 @@ const toOrder = (row: OrderRow): StoredOrder => ({
 /** Orders in orders' SQLite database. Callers wrap writes and their outbox events in one transaction. */
 @Injectable()
 export class OrderRepository {
-  constructor(@Inject(DATABASE) readonly db: SqliteDatabase) {}
+  /** Prepared once: they run for every order. */
+  private readonly statements;
+
+  constructor(@Inject(DATABASE) readonly db: SqliteDatabase) {
+    this.statements = {
+      insert: db.prepare(
+        'INSERT INTO orders (id, customer_id, status, items, payment_method, total_cents, reason, created_at, updated_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      finish: db.prepare("UPDATE orders SET status = ?, total_cents = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'"),
+      byKey: db.prepare<[string, string], OrderRow>('SELECT * FROM orders WHERE customer_id = ? AND idempotency_key = ?'),
+      byId: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?'),
+    };
+  }
 
   insert(order: StoredOrder): void {
-    this.db
-      .prepare(
-        'INSERT INTO orders (id, customer_id, status, items, payment_method, total_cents, reason, created_at, updated_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(order.id, order.customerId, order.status, JSON.stringify(order.items), order.paymentMethod, order.totalCents, order.reason ?? null, order.createdAt, Date.now(), order.idempotencyKey ?? null);
+    this.statements.insert.run(
+      order.id,
+      order.customerId,
+      order.status,
+      JSON.stringify(order.items),
+      order.paymentMethod,
+      order.totalCents,
+      order.reason ?? null,
+      order.createdAt,
+      Date.now(),
+      order.idempotencyKey ?? null,
+    );
   }
 
   /** Moves a PENDING order to a final status; false when it was not PENDING any more. */
   finish(id: string, status: 'CONFIRMED' | 'REJECTED', totalCents: number, reason?: string): boolean {
-    const result = this.db
-      .prepare("UPDATE orders SET status = ?, total_cents = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'")
-      .run(status, totalCents, reason ?? null, Date.now(), id);
-    return result.changes === 1;
+    return this.statements.finish.run(status, totalCents, reason ?? null, Date.now(), id).changes === 1;
   }
 
   /** The order a customer placed with an Idempotency-Key, if any. */
   findByIdempotencyKey(customerId: string, key: string): StoredOrder | undefined {
-    const row = this.db
-      .prepare<[string, string], OrderRow>('SELECT * FROM orders WHERE customer_id = ? AND idempotency_key = ?')
-      .get(customerId, key);
+    const row = this.statements.byKey.get(customerId, key);
     return row && toOrder(row);
   }
 
   find(id: string): StoredOrder | undefined {
-    const row = this.db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?').get(id);
+    const row = this.statements.byId.get(id);
     return row && toOrder(row);
   }
 }

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { RequireScopes } from '@app/auth';
 import { OrdersV1, RequestOf } from '@app/contracts';
 import { CallContext, Rpc, RpcError, StatusCode } from '@app/transport';
-import { OrderRepository } from './order.repository';
+import { OrderRepository, visibleOrder } from './order.repository';
 import { PlaceOrderService } from './place-order.service';
 
 const M = OrdersV1.methods;
@@ -33,7 +33,6 @@ export class OrdersController {
     if (!order || order.customerId !== request.customerId) {
       throw new RpcError(StatusCode.NOT_FOUND, `order ${request.id} not found`);
     }
-    const { paymentMethod: _, idempotencyKey: __, ...visible } = order;
-    return visible;
+    return visibleOrder(order);
   }
 }

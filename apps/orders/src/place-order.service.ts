@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Order, OrdersEventsV1, OrdersV1, RequestOf } from '@app/contracts';
 import { Outbox } from '@app/messaging';
 import { RpcError, StatusCode } from '@app/transport';
-import { OrderRepository, StoredOrder } from './order.repository';
+import { OrderRepository, StoredOrder, visibleOrder } from './order.repository';
 
 /**
  * Accepts an order: stores it PENDING and records OrderPlaced in the same transaction. The rest of the flow runs
@@ -54,8 +54,7 @@ export class PlaceOrderService {
       });
       return order;
     }).immediate();
-    const { paymentMethod: _, idempotencyKey: __, ...visible } = placed;
-    return visible;
+    return visibleOrder(placed);
   }
 }
 

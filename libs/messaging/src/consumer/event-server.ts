@@ -1,4 +1,3 @@
-import { EXPIRES_AT } from '../publisher/event-publisher';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { RpcError, StatusCode } from '@app/transport';
@@ -11,6 +10,7 @@ import { DeliveryFailures } from '../dead-letters/delivery-failures';
 import { MemoryDeadLetterStore } from '../dead-letters/memory-dead-letter-store';
 import type { ReplayOutcome, ReplayTarget } from '../dead-letters/replay-runner';
 import { ReplayedEventContext } from '../dead-letters/replayed-event-context';
+import { EXPIRES_AT } from '../publisher/event-publisher';
 import { EventContext } from './event-context';
 import { declaredEvent } from './on-event.decorator';
 
