@@ -27,3 +27,6 @@ export * from './dead-letters/admin/admin-config';
 export * from './dead-letters/admin/admin-token.guard';
 export * from './dead-letters/admin/dead-letter-admin.module';
 export type * from './dead-letters/admin/dead-letter-view';
+export * from './inbox/inbox.migration';
+export * from './inbox/inbox';
+export * from './inbox/inbox.module';

@@ -1,7 +1,11 @@
 import { envInt, TransportConfig, TransportTls } from '@app/transport';
 import type { EventBusName } from '../bus/event-bus';
+import { EventFault, loadEventFault } from '../consumer/event-fault';
 
 export const EVENT_BUSES: readonly EventBusName[] = ['memory', 'nats', 'redis'];
+
+/** The default de-duplication window: JetStream's own default. */
+export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 export interface EventBusConfig {
   bus: EventBusName;
@@ -16,9 +20,13 @@ export interface EventBusConfig {
   retryMaxDelayMs: number;
   /** Events one instance handles at once. */
   concurrency: number;
+  /** How long the bus remembers an event id to drop a second publish of it (beyond it, consumers' inboxes do). */
+  duplicateWindowMs: number;
   instanceId: string;
   /** The transport's TLS material (TLS_* settings): the bus's NATS and Redis connections use TLS with it. */
   tls?: TransportTls;
+  /** A poison event made to order, for fault tests (EVENT_FAULT_INJECTION). */
+  fault?: EventFault;
   /** Only for `memory`: the in-process broker (one per process by default). */
   memoryBroker?: import('../memory/memory-event-broker').MemoryEventBroker;
 }
@@ -47,6 +55,8 @@ export function loadEventBusConfig(
     retryBaseDelayMs: envInt(env, 'EVENT_RETRY_DELAY_MS', 500, 1, 3_600_000),
     retryMaxDelayMs: envInt(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),
     concurrency: envInt(env, 'EVENT_CONCURRENCY', 16, 1, 1024),
+    duplicateWindowMs: envInt(env, 'EVENT_DUPLICATE_WINDOW_MS', DUPLICATE_WINDOW_MS, 1000, 86_400_000),
+    fault: loadEventFault(env),
     instanceId: transport.instanceId,
     tls: transport.tls,
     ...overrides,

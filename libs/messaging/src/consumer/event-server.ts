@@ -11,6 +11,7 @@ import { MemoryDeadLetterStore } from '../dead-letters/memory-dead-letter-store'
 import type { ReplayOutcome, ReplayTarget } from '../dead-letters/replay-runner';
 import { ReplayedEventContext } from '../dead-letters/replayed-event-context';
 import { EXPIRES_AT } from '../publisher/event-publisher';
+import { applyEventFault } from './event-fault';
 import { EventContext } from './event-context';
 import { declaredEvent } from './on-event.decorator';
 
@@ -130,6 +131,7 @@ export class EventServer extends Server implements CustomTransportStrategy, Repl
   private async run(event: DeliveredEvent, context: EventContext): Promise<void> {
     const handler = this.messageHandlers.get(event.type);
     if (!handler?.isEventHandler) throw new RpcError(StatusCode.UNIMPLEMENTED, `no handler for ${event.type}`);
+    applyEventFault(this.config.fault, event.type, event.body);
     let payload: unknown;
     try {
       payload = JSON.parse(event.body);

@@ -43,6 +43,7 @@ describe('JetStreamEventBus', () => {
       retryBaseDelayMs: 100,
       retryMaxDelayMs: 1000,
       concurrency: 4,
+      duplicateWindowMs: 120_000,
       instanceId: 'spec',
       ...overrides,
     });

@@ -54,8 +54,12 @@ export class JetStreamEventBus implements EventBus {
 
   async subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
     if (this.closed) throw new RpcError(StatusCode.UNAVAILABLE, 'the event bus is closed');
-    const handle = new JetStreamSubscription(this.connection, this.config.namespace, subscription, (h) =>
-      this.subscriptions.delete(h),
+    const handle = new JetStreamSubscription(
+      this.connection,
+      this.config.namespace,
+      subscription,
+      (h) => this.subscriptions.delete(h),
+      this.config.duplicateWindowMs,
     );
     this.subscriptions.add(handle);
     try {
@@ -74,7 +78,7 @@ export class JetStreamEventBus implements EventBus {
   }
 
   private ensureStream({ jsm }: JetStreamClients): Promise<void> {
-    this.streamReady ??= ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.config.namespace)).catch((error) => {
+    this.streamReady ??= ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.config.namespace), this.config.duplicateWindowMs).catch((error) => {
       this.streamReady = undefined;
       throw error;
     });

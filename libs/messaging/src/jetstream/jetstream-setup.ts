@@ -14,7 +14,6 @@ import {
 } from 'nats';
 
 /** JetStream's de-duplication window: an event id published twice within it is stored once. */
-export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 /** How long the stream keeps an event (a group down for longer misses it). */
 export const RETENTION_MS = 7 * 24 * 3_600_000;
 /** Time a consumer has to settle an event before it is delivered again (handlers in progress extend it). */
@@ -40,7 +39,7 @@ export const isConsumerNotFound = (error: unknown) => apiCode(error) === CONSUME
  * Creates the namespace's event stream if it is missing: file storage, limits retention, de-duplication window.
  * Several instances may race to create it; an existing stream is accepted if it takes the namespace's subjects.
  */
-export async function ensureStream(jsm: JetStreamManager, name: string, subjects: string): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, name: string, subjects: string, duplicateWindowMs: number): Promise<void> {
   const config: Partial<StreamConfig> = {
     name,
     subjects: [subjects],
@@ -48,7 +47,7 @@ export async function ensureStream(jsm: JetStreamManager, name: string, subjects
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     max_age: nanos(RETENTION_MS),
-    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+    duplicate_window: nanos(duplicateWindowMs),
     num_replicas: 1,
   };
   try {

@@ -36,6 +36,8 @@ export class JetStreamSubscription implements SubscriptionHandle {
     private readonly namespace: string,
     private readonly subscription: Subscription,
     private readonly onClosed: (handle: JetStreamSubscription) => void,
+    /** For a stream it has to recreate. */
+    private readonly duplicateWindowMs: number,
   ) {
     this.permits = new Permits(Math.max(1, subscription.concurrency));
     this.log = new Logger(`${subscription.group}:jetstream`);
@@ -88,7 +90,7 @@ export class JetStreamSubscription implements SubscriptionHandle {
   }
 
   private ensureStream({ jsm }: JetStreamClients): Promise<void> {
-    return ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.namespace));
+    return ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.namespace), this.duplicateWindowMs);
   }
 
   /** The consumer to pull, both it and the stream recreated if they went missing (a broker that lost its store). */

@@ -1,4 +1,5 @@
 import type { DeliveredEvent, OutgoingEvent } from '../bus/event-bus';
+import { DUPLICATE_WINDOW_MS } from '../config/event-bus-config';
 
 /** A subscriber instance attached to a group: takes events while it has room. */
 export interface MemoryConsumer {
@@ -13,9 +14,6 @@ interface Group {
   cursor: number;
   retryTimers: Set<NodeJS.Timeout>;
 }
-
-/** How long an event id is remembered to drop a duplicate publish (JetStream's default duplicate window). */
-const DUPLICATE_WINDOW_MS = 120_000;
 
 /**
  * The in-process broker of the memory event bus: a queue per subscribing group (fan-out at publish), the group's

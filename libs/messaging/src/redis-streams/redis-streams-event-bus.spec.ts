@@ -49,6 +49,7 @@ describe('RedisStreamsEventBus', () => {
     retryBaseDelayMs: 100,
     retryMaxDelayMs: 1000,
     concurrency: 4,
+    duplicateWindowMs: 120_000,
     instanceId: `i-${randomBytes(3).toString('hex')}`,
     ...overrides,
   });
@@ -367,6 +368,7 @@ describe('RedisStreamsEventBus on a Redis that forgets (no persistence)', () => 
       retryBaseDelayMs: 100,
       retryMaxDelayMs: 1000,
       concurrency: 4,
+      duplicateWindowMs: 120_000,
       instanceId: 'forgetful',
     };
     const consumer = new RedisStreamsEventBus(config);

@@ -5,7 +5,6 @@ import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle } from '
 import type { EventBusConfig } from '../config/event-bus-config';
 import {
   consumerName,
-  DUPLICATE_WINDOW_MS,
   retryConsumerName,
   seenKey,
   STREAM_MAX_LEN,
@@ -59,7 +58,7 @@ export class RedisStreamsEventBus implements EventBus {
     }
     try {
       await this.commands.publish(streamKey(namespace, event.type), seenKey(namespace, event.type, event.id), {
-        windowMs: DUPLICATE_WINDOW_MS,
+        windowMs: this.config.duplicateWindowMs,
         maxLen: STREAM_MAX_LEN,
         id: event.id,
         metadata: encodeMetadata(event.metadata),

@@ -19,9 +19,6 @@ export const consumerName = (namespace: string, instanceId: string, serial: numb
  */
 export const retryConsumerName = (namespace: string): string => `${namespace}:awaiting-retry`;
 
-/** How long an event id is remembered to drop a duplicate publish (JetStream's default duplicate window). */
-export const DUPLICATE_WINDOW_MS = 120_000;
-
 /**
  * Safety cap on a stream's length (approximate trimming). Streams are normally trimmed to what some group still
  * needs (see StreamTrimmer); the cap only bounds a stream nobody reads.

@@ -20,7 +20,8 @@ class AdminStartup implements OnApplicationBootstrap {
 
 /**
  * The authenticated admin endpoints of a service's HTTP side: `/admin/dead-letters` (needs MessagingModule).
- * `ADMIN_TOKEN` is read at start: in production a missing, short or development token stops the app.
+ * `ADMIN_TOKEN` is read at start: in production a missing, short or development token stops the app. It exports
+ * AdminTokenGuard, so a service's own admin controllers use the same token.
  */
 @Module({})
 export class DeadLetterAdminModule {
@@ -29,6 +30,7 @@ export class DeadLetterAdminModule {
       module: DeadLetterAdminModule,
       controllers: [DeadLetterAdminController],
       providers: [{ provide: ADMIN_CONFIG, useFactory: () => loadAdminConfig(process.env, options) }, AdminTokenGuard, AdminStartup],
+      exports: [ADMIN_CONFIG, AdminTokenGuard],
     };
   }
 }

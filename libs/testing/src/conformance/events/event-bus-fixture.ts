@@ -27,6 +27,7 @@ const base = () => ({
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 2000,
   concurrency: 8,
+  duplicateWindowMs: 120_000,
 });
 
 export function createEventBusFixture(bus: EventBusName): EventBusFixture {
