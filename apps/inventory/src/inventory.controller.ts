@@ -23,6 +23,12 @@ export class InventoryController {
     return { orderId: request.orderId, released: this.stock.release(request.orderId) };
   }
 
+  @Rpc(M.listReservations)
+  @RequireScopes('inventory:read')
+  listReservations(request: RequestOf<typeof M.listReservations>) {
+    return { items: this.stock.reservations(request.orderIds) };
+  }
+
   @Rpc(M.getStock)
   @RequireScopes('inventory:read')
   getStock(request: RequestOf<typeof M.getStock>) {

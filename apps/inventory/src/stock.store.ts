@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { InventoryEventsV1, Reservation, StockLevel } from '@app/contracts';
+import { InventoryEventsV1, Reservation, ReservationRecord, StockLevel } from '@app/contracts';
 import { Outbox } from '@app/messaging';
 import { DATABASE, SqliteDatabase } from '@app/storage';
 import { RpcError, StatusCode } from '@app/transport';
@@ -89,17 +89,38 @@ export class StockStore implements OnModuleInit {
     }).immediate();
   }
 
-  /** Gives a reservation's stock back; false when there was nothing (left) to release. */
+  /**
+   * Gives a reservation's stock back; false when there was nothing (left) to release. Releasing an order that has
+   * no reservation yet leaves a RELEASED marker, so a Reserve for it still on its way (a call that timed out for
+   * the caller) is refused instead of taking stock nobody will give back.
+   */
   release(orderId: string): boolean {
     return this.db.transaction(() => {
       const existing = this.reservation(orderId);
-      if (!existing || existing.status === 'RELEASED') return false;
+      if (!existing) {
+        this.db
+          .prepare("INSERT INTO reservations (order_id, lines, total_cents, status, created_at) VALUES (?, '[]', 0, 'RELEASED', ?)")
+          .run(orderId, Date.now());
+        return false;
+      }
+      if (existing.status === 'RELEASED') return false;
       const give = this.db.prepare('UPDATE stock SET available = available + ?, reserved = reserved - ? WHERE sku = ?');
       for (const line of existing.reservation.lines) give.run(line.quantity, line.quantity, line.sku);
       this.db.prepare("UPDATE reservations SET status = 'RELEASED' WHERE order_id = ?").run(orderId);
       this.outbox.add(InventoryEventsV1.stockReleased, { orderId, releasedAt: new Date().toISOString() });
       return true;
     }).immediate();
+  }
+
+  /** The reservations kept for these orders (orders without one are left out). */
+  reservations(orderIds: readonly string[]): ReservationRecord[] {
+    const find = this.db.prepare<[string], { order_id: string; lines: string; total_cents: number; status: 'RESERVED' | 'RELEASED' }>(
+      'SELECT order_id, lines, total_cents, status FROM reservations WHERE order_id = ?',
+    );
+    return [...new Set(orderIds)].flatMap((orderId) => {
+      const row = find.get(orderId);
+      return row ? [{ orderId, status: row.status, lines: JSON.parse(row.lines), totalCents: row.total_cents }] : [];
+    });
   }
 
   private reservation(orderId: string): { reservation: Reservation; status: string } | undefined {

@@ -10,7 +10,15 @@ interface NotificationRow {
   created_at: string;
 }
 
-/** Notifications per customer. The id is the event's id, so a redelivered event adds nothing. */
+const toNotification = (row: NotificationRow): Notification => ({
+  id: row.id,
+  customerId: row.customer_id,
+  orderId: row.order_id,
+  status: row.status,
+  createdAt: row.created_at,
+});
+
+/** Notifications per customer. The id is the event's id; the consumer's inbox keeps a redelivered event from adding one. */
 @Injectable()
 export class NotificationStore {
   constructor(@Inject(DATABASE) private readonly db: SqliteDatabase) {}
@@ -27,12 +35,11 @@ export class NotificationStore {
     return this.db
       .prepare<[string], NotificationRow>('SELECT * FROM notifications WHERE customer_id = ? ORDER BY created_at, rowid')
       .all(customerId)
-      .map((row) => ({
-        id: row.id,
-        customerId: row.customer_id,
-        orderId: row.order_id,
-        status: row.status,
-        createdAt: row.created_at,
-      }));
+      .map(toNotification);
+  }
+
+  forOrders(orderIds: readonly string[]): Notification[] {
+    const find = this.db.prepare<[string], NotificationRow>('SELECT * FROM notifications WHERE order_id = ? ORDER BY created_at, rowid');
+    return [...new Set(orderIds)].flatMap((orderId) => find.all(orderId).map(toNotification));
   }
 }

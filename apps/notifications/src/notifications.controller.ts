@@ -16,4 +16,10 @@ export class NotificationsController {
   list(request: RequestOf<typeof M.listNotifications>) {
     return { items: this.notifications.forCustomer(request.customerId) };
   }
+
+  @Rpc(M.listOrderNotifications)
+  @RequireScopes('notifications:read')
+  listForOrders(request: RequestOf<typeof M.listOrderNotifications>) {
+    return { items: this.notifications.forOrders(request.orderIds) };
+  }
 }

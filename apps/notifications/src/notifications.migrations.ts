@@ -1,4 +1,4 @@
-import { DEAD_LETTERS_MIGRATION } from '@app/messaging';
+import { DEAD_LETTERS_MIGRATION, INBOX_MIGRATION } from '@app/messaging';
 
 /** notifications' schema, one entry per version (never edit a shipped entry: add one). */
 export const NOTIFICATIONS_MIGRATIONS = [
@@ -13,4 +13,8 @@ export const NOTIFICATIONS_MIGRATIONS = [
   CREATE INDEX notifications_by_customer ON notifications (customer_id, created_at);
   `,
   DEAD_LETTERS_MIGRATION,
+  `
+  ${INBOX_MIGRATION}
+  CREATE INDEX notifications_by_order ON notifications (order_id);
+  `,
 ];

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EVENT_TOKEN_STAMP, ServiceAuthModule } from '@app/auth';
-import { DeadLetterAdminModule, MessagingModule } from '@app/messaging';
+import { DeadLetterAdminModule, InboxModule, MessagingModule } from '@app/messaging';
 import { SqliteModule } from '@app/storage';
 import { SwitchboardModule } from '@app/transport';
 import { NotificationStore } from './notification.store';
@@ -15,6 +15,7 @@ import { OrderEventsConsumer } from './order-events.consumer';
     MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
     DeadLetterAdminModule.forService(),
     SqliteModule.forService({ service: 'notifications', migrations: NOTIFICATIONS_MIGRATIONS }),
+    InboxModule,
   ],
   controllers: [NotificationsController, OrderEventsConsumer],
   providers: [NotificationStore],

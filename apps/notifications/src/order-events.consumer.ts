@@ -1,14 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { EventOf, OrdersEventsV1 } from '@app/contracts';
-import { EventContext, OnEvent } from '@app/messaging';
+import { EventContext, Inbox, OnEvent } from '@app/messaging';
 import { NotificationStore } from './notification.store';
 
 const E = OrdersEventsV1;
 
-/** Turns each order status change into a notification for its customer. */
+/** Turns each order status change into a notification for its customer, once per event (inbox). */
 @Controller()
 export class OrderEventsConsumer {
-  constructor(private readonly notifications: NotificationStore) {}
+  constructor(
+    private readonly notifications: NotificationStore,
+    private readonly inbox: Inbox,
+  ) {}
 
   @OnEvent(E.orderPlaced)
   placed(event: EventOf<typeof E.orderPlaced>, ctx: EventContext) {
@@ -26,6 +29,8 @@ export class OrderEventsConsumer {
   }
 
   private record(ctx: EventContext, orderId: string, customerId: string, status: string, createdAt: string) {
-    this.notifications.add({ id: ctx.eventId, customerId, orderId, status, createdAt });
+    this.inbox.apply(OrderEventsConsumer.name, ctx, () =>
+      this.notifications.add({ id: ctx.eventId, customerId, orderId, status, createdAt }),
+    );
   }
 }

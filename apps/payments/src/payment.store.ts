@@ -28,9 +28,16 @@ const toPayment = (row: PaymentRow): Payment => ({
   status: row.status,
 });
 
+export interface Cancellation {
+  orderId: string;
+  outcome: 'REFUNDED' | 'VOIDED';
+  refundedCents: number;
+}
+
 /**
  * Payments in payments' SQLite database: at most one charge per order (a repeated charge returns the first), a
- * declined card is refused with FAILED_PRECONDITION, a refund happens once. Each change and its event commit
+ * declined card is refused with FAILED_PRECONDITION, a refund happens once, and a cancelled order is never charged
+ * (its capture is refunded, or it is voided so a late Charge is refused). Each change and its event commit
  * together (outbox).
  */
 @Injectable()
@@ -48,6 +55,9 @@ export class PaymentStore {
           throw new RpcError(StatusCode.ALREADY_EXISTS, `order ${input.orderId} was already charged a different amount`);
         }
         return existing;
+      }
+      if (this.isVoided(input.orderId)) {
+        throw new RpcError(StatusCode.FAILED_PRECONDITION, `order ${input.orderId} was cancelled`, { reason: 'order_cancelled' });
       }
       if (input.paymentMethod === DECLINED_PAYMENT_METHOD) {
         this.outbox.add(PaymentsEventsV1.paymentDeclined, {
@@ -94,10 +104,35 @@ export class PaymentStore {
     }).immediate();
   }
 
+  /**
+   * Makes sure the order is not charged, once: refunds its capture if there is one, otherwise voids the order so a
+   * Charge still on its way (one that timed out for the caller) is refused when it lands.
+   */
+  cancel(orderId: string): Cancellation {
+    return this.db.transaction((): Cancellation => {
+      const payment = this.find(orderId);
+      if (payment) {
+        const refunded = payment.status === 'REFUNDED' ? payment : this.refund(orderId);
+        return { orderId, outcome: 'REFUNDED', refundedCents: refunded.amountCents };
+      }
+      this.db.prepare('INSERT OR IGNORE INTO payment_voids (order_id, voided_at) VALUES (?, ?)').run(orderId, Date.now());
+      return { orderId, outcome: 'VOIDED', refundedCents: 0 };
+    }).immediate();
+  }
+
+  /** The payments of these orders (orders without one are left out). */
+  list(orderIds: readonly string[]): Payment[] {
+    return [...new Set(orderIds)].flatMap((orderId) => this.find(orderId) ?? []);
+  }
+
   get(orderId: string): Payment {
     const payment = this.find(orderId);
     if (!payment) throw new RpcError(StatusCode.NOT_FOUND, `no payment for order ${orderId}`, { orderId });
     return payment;
+  }
+
+  private isVoided(orderId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM payment_voids WHERE order_id = ?').get(orderId) !== undefined;
   }
 
   private find(orderId: string): Payment | undefined {

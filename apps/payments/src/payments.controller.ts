@@ -23,6 +23,18 @@ export class PaymentsController {
     return this.payments.refund(request.orderId);
   }
 
+  @Rpc(M.cancel)
+  @RequireScopes('payments:refund')
+  cancel(request: RequestOf<typeof M.cancel>) {
+    return this.payments.cancel(request.orderId);
+  }
+
+  @Rpc(M.listPayments)
+  @RequireScopes('payments:read')
+  listPayments(request: RequestOf<typeof M.listPayments>) {
+    return { items: this.payments.list(request.orderIds) };
+  }
+
   @Rpc(M.getPayment)
   @RequireScopes('payments:read')
   getPayment(request: RequestOf<typeof M.getPayment>) {

@@ -14,4 +14,11 @@ export const PAYMENTS_MIGRATIONS = [
   );
   ${OUTBOX_MIGRATION}
   `,
+  // Orders cancelled before anything was captured: a Charge for them is refused.
+  `
+  CREATE TABLE payment_voids (
+    order_id TEXT PRIMARY KEY,
+    voided_at INTEGER NOT NULL
+  );
+  `,
 ];

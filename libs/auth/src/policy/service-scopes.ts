@@ -13,6 +13,8 @@ export const SERVICE_SCOPES: ScopePolicy = {
   orders: {
     inventory: ['inventory:reserve', 'inventory:release', 'inventory:read'],
     payments: ['payments:charge', 'payments:refund', 'payments:read'],
+    // reconciliation reads every service's effects of an order
+    notifications: ['notifications:read'],
   },
   gateway: {
     orders: ['orders:place', 'orders:read'],

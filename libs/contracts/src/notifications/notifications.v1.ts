@@ -23,6 +23,14 @@ export const NotificationsV1 = defineService({
       responseType: 'ListNotificationsResponse',
       idempotent: true,
     }),
+    listOrderNotifications: method({
+      name: 'ListOrderNotifications',
+      request: z.object({ orderIds: z.array(Id).min(1).max(100) }).strict(),
+      requestType: 'ListOrderNotificationsRequest',
+      response: z.object({ items: z.array(Notification) }).strict(),
+      responseType: 'ListNotificationsResponse',
+      idempotent: true,
+    }),
   },
 });
 

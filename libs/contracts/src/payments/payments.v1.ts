@@ -14,6 +14,9 @@ export const Payment = z
   })
   .strict();
 
+/** What Cancel did: refunded the order's capture, or voided the order (nothing was captured; no charge will be). */
+export const CancelOutcome = z.enum(['REFUNDED', 'VOIDED']);
+
 /** The payment method that is always declined, like a payment provider's test card. */
 export const DECLINED_PAYMENT_METHOD = 'card-declined';
 
@@ -46,6 +49,22 @@ export const PaymentsV1 = defineService({
       requestType: 'RefundRequest',
       response: Payment,
       responseType: 'Payment',
+      idempotent: true,
+    }),
+    cancel: method({
+      name: 'Cancel',
+      request: z.object({ orderId: Id }).strict(),
+      requestType: 'CancelRequest',
+      response: z.object({ orderId: Id, outcome: CancelOutcome, refundedCents: Cents }).strict(),
+      responseType: 'CancelResponse',
+      idempotent: true,
+    }),
+    listPayments: method({
+      name: 'ListPayments',
+      request: z.object({ orderIds: z.array(Id).min(1).max(100) }).strict(),
+      requestType: 'ListPaymentsRequest',
+      response: z.object({ items: z.array(Payment) }).strict(),
+      responseType: 'ListPaymentsResponse',
       idempotent: true,
     }),
     getPayment: method({
