@@ -1,4 +1,5 @@
 import { DEAD_LETTERS_MIGRATION, OUTBOX_MIGRATION } from '@app/messaging';
+import { SAGA_MIGRATION } from './saga/saga.migration';
 
 /** orders' schema, one entry per version (never edit a shipped entry: add one). */
 export const ORDERS_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ORDERS_MIGRATIONS = [
   ALTER TABLE orders ADD COLUMN idempotency_key TEXT;
   CREATE UNIQUE INDEX orders_by_idempotency_key ON orders (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
   `,
+  SAGA_MIGRATION,
 ];

@@ -7,6 +7,7 @@ import { RpcError, StatusCode } from '@app/transport';
 import { OrderRepository } from './order.repository';
 import { ORDERS_MIGRATIONS } from './orders.migrations';
 import { PlaceOrderService } from './place-order.service';
+import { SagaStore } from './saga/saga.store';
 
 /** The relay is never started here (nothing is published); the outbox rows are what the spec counts. */
 class UnusedBus implements EventBus {
@@ -29,7 +30,8 @@ describe('PlaceOrderService with idempotency keys (a real SQLite file)', () => {
   const service = () => {
     const db = openDatabase(file, ORDERS_MIGRATIONS);
     open.push(db);
-    return { db, orders: new PlaceOrderService(new OrderRepository(db), new Outbox(db, 'orders', new OutboxRelay(db, new UnusedBus()))) };
+    const outbox = new Outbox(db, 'orders', new OutboxRelay(db, new UnusedBus()));
+    return { db, orders: new PlaceOrderService(new OrderRepository(db), outbox, new SagaStore(db)) };
   };
   const count = (db: SqliteDatabase, sql: string, ...params: string[]) => (db.prepare(sql).get(...params) as { n: number }).n;
   const request = (customerId = 'alice', quantity = 1) => ({

@@ -2,12 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Order, OrdersEventsV1, OrdersV1, RequestOf } from '@app/contracts';
 import { Outbox } from '@app/messaging';
-import { RpcError, StatusCode } from '@app/transport';
+import { CallContext, propagatedMetadata, RpcError, StatusCode } from '@app/transport';
 import { OrderRepository, StoredOrder, visibleOrder } from './order.repository';
+import { SagaStore } from './saga/saga.store';
+
+/** When the scheduler starts a saga whose OrderPlaced has not started it (the bus is down, say). */
+const SAGA_START_FALLBACK_MS = 2000;
 
 /**
- * Accepts an order: stores it PENDING and records OrderPlaced in the same transaction. The rest of the flow runs
- * from that event (OrderProcessor), so an accepted order is processed even if this process stops right after.
+ * Accepts an order: stores it PENDING, starts its saga and records OrderPlaced in the same transaction. The event
+ * starts the saga at once (OrderPlacedConsumer); the stored saga makes sure it runs even if this process stops
+ * right after, or the event is late (SagaScheduler).
  *
  * With an idempotency key (the call's `idempotency-key` metadata, the customer's Idempotency-Key at the gateway)
  * there is at most one order per customer and key, whatever the gateway remembers: a second PlaceOrder with the
@@ -20,6 +25,7 @@ export class PlaceOrderService {
   constructor(
     private readonly orders: OrderRepository,
     private readonly outbox: Outbox,
+    private readonly sagas: SagaStore,
   ) {}
 
   place(request: RequestOf<typeof OrdersV1.methods.placeOrder>, idempotencyKey?: string): Order {
@@ -46,6 +52,7 @@ export class PlaceOrderService {
         return existing;
       }
       this.orders.insert(order);
+      this.sagas.create(order.id, propagatedMetadata('orders', CallContext.current()), Date.now() + SAGA_START_FALLBACK_MS);
       this.outbox.add(OrdersEventsV1.orderPlaced, {
         orderId: order.id,
         customerId: order.customerId,
