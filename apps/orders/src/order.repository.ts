@@ -52,6 +52,7 @@ export class OrderRepository {
       finish: db.prepare("UPDATE orders SET status = ?, total_cents = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'PENDING'"),
       byKey: db.prepare<[string, string], OrderRow>('SELECT * FROM orders WHERE customer_id = ? AND idempotency_key = ?'),
       byId: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?'),
+      since: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE created_at >= ? ORDER BY created_at, id'),
     };
   }
 
@@ -79,6 +80,11 @@ export class OrderRepository {
   findByIdempotencyKey(customerId: string, key: string): StoredOrder | undefined {
     const row = this.statements.byKey.get(customerId, key);
     return row && toOrder(row);
+  }
+
+  /** Every order, or those created at or after `since` (ISO time), oldest first. */
+  list(since = ''): StoredOrder[] {
+    return this.statements.since.all(since).map(toOrder);
   }
 
   find(id: string): StoredOrder | undefined {

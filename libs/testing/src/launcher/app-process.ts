@@ -44,6 +44,15 @@ export class AppProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
   }
 
+  /** kill -9 (or another signal), resolved once the process is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+
   get logs(): string {
     return this.output;
   }
