@@ -1,25 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBus, Outbox, OutboxRelay, OutgoingEvent, SubscriptionHandle } from '@app/messaging';
 import { openDatabase, SqliteDatabase } from '@app/storage';
 import { RpcError, StatusCode } from '@app/transport';
 import { OrderRepository } from './order.repository';
 import { ORDERS_MIGRATIONS } from './orders.migrations';
 import { PlaceOrderService } from './place-order.service';
 import { SagaStore } from './saga/saga.store';
-
-/** The relay is never started here (nothing is published); the outbox rows are what the spec counts. */
-class UnusedBus implements EventBus {
-  readonly name = 'memory' as const;
-  async publish(_event: OutgoingEvent): Promise<void> {
-    throw new Error('not used');
-  }
-  async subscribe(): Promise<SubscriptionHandle> {
-    throw new Error('not used');
-  }
-  async close(): Promise<void> {}
-}
+import { unpublishedOutbox } from './testing/unpublished-outbox';
 
 describe('PlaceOrderService with idempotency keys (a real SQLite file)', () => {
   let dir: string;
@@ -30,7 +18,7 @@ describe('PlaceOrderService with idempotency keys (a real SQLite file)', () => {
   const service = () => {
     const db = openDatabase(file, ORDERS_MIGRATIONS);
     open.push(db);
-    const outbox = new Outbox(db, 'orders', new OutboxRelay(db, new UnusedBus()));
+    const outbox = unpublishedOutbox(db);
     return { db, orders: new PlaceOrderService(new OrderRepository(db), outbox, new SagaStore(db)) };
   };
   const count = (db: SqliteDatabase, sql: string, ...params: string[]) => (db.prepare(sql).get(...params) as { n: number }).n;

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InventoryV1, PaymentsV1 } from '@app/contracts';
-import { EventBus, Outbox, OutboxRelay, OutgoingEvent, SubscriptionHandle } from '@app/messaging';
 import { openDatabase, SqliteDatabase } from '@app/storage';
 import { RpcError, ServiceClient, StatusCode, TransportConfig } from '@app/transport';
 import { OrderRepository } from '../order.repository';
@@ -11,18 +10,7 @@ import { PlaceOrderService } from '../place-order.service';
 import { PlaceOrderSaga } from './place-order-saga';
 import { SagaConfig } from './saga-config';
 import { SagaStore } from './saga.store';
-
-/** The relay is never started: the outbox rows are what the spec reads. */
-class UnusedBus implements EventBus {
-  readonly name = 'memory' as const;
-  async publish(_event: OutgoingEvent): Promise<void> {
-    throw new Error('not used');
-  }
-  async subscribe(): Promise<SubscriptionHandle> {
-    throw new Error('not used');
-  }
-  async close(): Promise<void> {}
-}
+import { unpublishedOutbox } from '../testing/unpublished-outbox';
 
 type Step = 'reserve' | 'charge' | 'cancel' | 'release';
 /** What a scripted downstream answers: ok, or throws this error (one entry per call; the last one repeats). */
@@ -64,7 +52,7 @@ describe('PlaceOrderSaga (a real SQLite file; inventory and payments scripted)',
     open.push(db);
     const orders = new OrderRepository(db);
     const sagas = new SagaStore(db);
-    const outbox = new Outbox(db, 'orders', new OutboxRelay(db, new UnusedBus()));
+    const outbox = unpublishedOutbox(db);
     const { inventory, payments, calls } = downstream(script);
     const saga = new PlaceOrderSaga(sagas, orders, outbox, { ...CONFIG, ...config }, { transport: 'memory' } as TransportConfig, inventory, payments);
     const place = () => new PlaceOrderService(orders, outbox, sagas).place({ customerId: 'alice', items: [{ sku: 'SKU-TEA', quantity: 2 }], paymentMethod: 'visa' });
