@@ -4,6 +4,7 @@ import { InventoryV1, PaymentsV1 } from '@app/contracts';
 import { DeadLetterAdminModule, MessagingModule, OutboxModule } from '@app/messaging';
 import { Resilience } from '@app/resilience';
 import { SqliteModule } from '@app/storage';
+import { DiscoveryModule } from '@app/discovery';
 import { SwitchboardModule } from '@app/transport';
 import { OrderProcessor } from './order-processor';
 import { OrderRepository } from './order.repository';
@@ -14,6 +15,7 @@ import { PlaceOrderService } from './place-order.service';
 @Module({
   imports: [
     ServiceAuthModule.forService({ service: 'orders' }),
+    DiscoveryModule.forRoot(),
     SwitchboardModule.forService({
       service: 'orders',
       clients: [InventoryV1, PaymentsV1],
