@@ -47,8 +47,10 @@ export class NatsKvRegistry extends HeartbeatRegistry {
   async list(service: string): Promise<InstanceRecord[]> {
     const kv = await this.kv();
     const records: InstanceRecord[] = [];
-    const keys = await kv.keys(`${keyToken(service)}.>`);
-    for await (const key of keys) {
+    // Every key first: reading values while the key iterator runs ends it early.
+    const keys: string[] = [];
+    for await (const key of await kv.keys(`${keyToken(service)}.>`)) keys.push(key);
+    for (const key of keys) {
       const entry = await kv.get(key);
       const record = entry && entry.operation === 'PUT' ? parseInstanceRecord(decoder.decode(entry.value)) : undefined;
       if (record && Date.now() - entry!.created.getTime() <= this.config.ttlMs) records.push(record);

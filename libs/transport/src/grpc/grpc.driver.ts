@@ -1,6 +1,6 @@
 import { Client } from '@grpc/grpc-js';
 import type { ServiceContract } from '@app/contracts';
-import { Balancer } from '../balancer/balancer';
+import { BalancedEndpoint, Balancer, Subchannel } from '../balancer/balancer';
 import type { EndpointSource } from '../balancer/service-endpoint';
 import { StaticEndpointSource } from '../balancer/static-endpoint-source';
 import type { TransportConfig } from '../config/transport-config';
@@ -55,8 +55,12 @@ export class GrpcDriver implements TransportDriver {
     this.services.clear();
   }
 
-  /** The balancer of a target service (for reports and tests: its instances and the calls each was sent). */
-  balancer(service: string): Balancer<GrpcSubchannel> {
+  /** The instances calls to `service` are balanced over, each with the calls it was sent (reports, tests). */
+  balanced(service: string): readonly BalancedEndpoint<Subchannel>[] {
+    return this.services.get(service)?.balancer.endpoints ?? [];
+  }
+
+  private balancer(service: string): Balancer<GrpcSubchannel> {
     let channels = this.services.get(service);
     if (!channels) {
       const balancer = new Balancer(this.config.balancing, (endpoint) => {

@@ -3,6 +3,7 @@ import type { ServiceContract } from '@app/contracts';
 import type { TransportConfig } from '../config/transport-config';
 import type { ClientTransport, OutboundCall, ServerTransport, TransportDriver } from '../driver/transport-driver';
 import { unavailable } from '../status/rpc-error';
+import type { BalancedEndpoint, Subchannel } from '../balancer/balancer';
 import type { EndpointSource } from '../balancer/service-endpoint';
 import { StaticEndpointSource } from '../balancer/static-endpoint-source';
 import { parseTcpAddress } from './tcp-address';
@@ -63,6 +64,11 @@ export class TcpDriver implements TransportDriver {
         }
       },
     };
+  }
+
+  /** The instances calls to `service` are balanced over, each with the calls it was sent (reports, tests). */
+  balanced(service: string): readonly BalancedEndpoint<Subchannel>[] {
+    return this.channels.get(service)?.channel.endpoints ?? [];
   }
 
   async close(): Promise<void> {
