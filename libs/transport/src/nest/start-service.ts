@@ -32,6 +32,9 @@ export async function startService(module: Type<unknown>, options: StartServiceO
   for (const consumer of options.consumers ?? []) {
     app.connectMicroservice({ strategy: consumer(app) }, { inheritAppConfig: true });
   }
+  // Providers initialise (onModuleInit: databases, seeds) before the first call or event can arrive: Nest would
+  // otherwise only do it in `listen`, after the microservices already take work.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost ?? process.env.HOST ?? '127.0.0.1');
   new Logger('Switchboard').log(`HTTP on ${await app.getUrl()}`);
