@@ -217,4 +217,16 @@ describe.each<Transport>(['nats', 'redis', 'tcp', 'grpc'])('scale-out on %s', (t
     console.log(summarize(`[${transport}] load during the join`, records));
     expect(failures(records)).toEqual([]);
   });
+
+  it('SIGTERM of an instance under load: it leaves the registry at once, not after the TTL, and callers see no error', async () => {
+    const running = runLoad({ calls: 5000, concurrency: CONCURRENCY, durationMs: 2000, pauseMs: 5 }, getStock(s));
+    await sleep(500);
+    const stopping = s.instances[3].stop(10_000);
+    const goneMs = await s.until(async () => !(await s.handled()).has('inventory-3'), TTL_MS, 'the stopping instance gone from the registry');
+    const records = await running;
+    expect(await stopping).toBe('graceful');
+    console.log(`${summarize(`[${transport}] SIGTERM of 1 of 3`, records)}; it left the registry ${goneMs} ms after the signal (TTL ${TTL_MS} ms)`);
+    expect(goneMs).toBeLessThan(TTL_MS / 2);
+    expect(failures(records)).toEqual([]);
+  });
 });

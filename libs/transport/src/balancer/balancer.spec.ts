@@ -37,16 +37,20 @@ const endpoint = (address: string, versions?: string[]): ServiceEndpoint => ({ i
 
 describe('Balancer', () => {
   const made = new Map<string, FakeSubchannel>();
+  let slowStartMs = 0;
   const balancer = () =>
     new Balancer<FakeSubchannel>(
-      { picker: 'round_robin', outlier: { consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionMs: 60_000 } },
+      { picker: 'round_robin', outlier: { consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionMs: 60_000 }, slowStartMs },
       (e) => {
         const sub = new FakeSubchannel(e.address);
         made.set(e.address, sub);
         return sub;
       },
     );
-  beforeEach(() => made.clear());
+  beforeEach(() => {
+    made.clear();
+    slowStartMs = 0;
+  });
 
   it('follows endpoint updates: opens subchannels for new instances, closes those of gone ones', () => {
     const b = balancer();
@@ -56,6 +60,36 @@ describe('Balancer', () => {
     expect(b.update([endpoint('b:1'), endpoint('c:1')])).toBe(true);
     expect(gone.closed).toBe(true);
     expect(b.endpoints.map((e) => e.address)).toEqual(['b:1', 'c:1']);
+  });
+
+  it('lets the calls on a removed instance finish before closing its subchannel', async () => {
+    const b = balancer();
+    b.update([endpoint('a:1'), endpoint('b:1')]);
+    const a = b.endpoints.find((e) => e.address === 'a:1')!;
+    let answer!: (value: unknown) => void;
+    made.get('a:1')!.send = () => new Promise((resolve) => (answer = resolve));
+    const inFlight = b.send(a, callOf(V1));
+    b.update([endpoint('b:1')]);
+    expect(made.get('a:1')!.closed).toBe(false);
+    answer({ from: 'a:1' });
+    await expect(inFlight).resolves.toEqual({ from: 'a:1' });
+    expect(made.get('a:1')!.closed).toBe(true);
+  });
+
+  it('slow start: an instance that joins later gets a small share at first, a full one after the window', async () => {
+    slowStartMs = 60_000;
+    const b = balancer();
+    b.update([endpoint('a:1'), endpoint('b:1')]);
+    b.update([endpoint('a:1'), endpoint('b:1'), endpoint('new:1')]);
+    const count = () => Array.from({ length: 3000 }, () => b.pick('v1')!.address).filter((a) => a === 'new:1').length;
+    const early = count();
+    expect(early).toBeGreaterThan(0);
+    expect(early).toBeLessThan(3000 / 3 / 2);
+    const joined = b.endpoints.find((e) => e.address === 'new:1')!;
+    (joined as { joinedAt: number }).joinedAt = Date.now() - 60_000;
+    const later = count();
+    expect(later).toBeGreaterThan(900);
+    expect(later).toBeLessThan(1100);
   });
 
   it('routes a call only to instances serving its contract version (unknown versions serve all)', async () => {

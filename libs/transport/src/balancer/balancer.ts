@@ -20,6 +20,11 @@ export interface Subchannel {
 export interface BalancingOptions {
   picker: PickerName;
   outlier: OutlierOptions;
+  /**
+   * Slow start: an instance that joins after the first list is considered for a growing share of the picks, from
+   * 10% to all of them over this long, so a cold process (JIT, caches) is not handed a full share at once. 0: off.
+   */
+  slowStartMs: number;
 }
 
 /** One instance behind the balancer. */
@@ -27,10 +32,14 @@ export class BalancedEndpoint<S extends Subchannel> {
   outstanding = 0;
   /** Calls sent to this instance so far (for tests and reports). */
   sent = 0;
+  /** Gone from the endpoint list: no new calls; its subchannel closes once the calls it carries settle. */
+  removed = false;
 
   constructor(
     public endpoint: ServiceEndpoint,
     readonly subchannel: S,
+    /** When it joined (epoch ms); 0 for the instances of the first list, which need no slow start. */
+    readonly joinedAt = 0,
   ) {}
 
   get address(): string {
@@ -53,6 +62,7 @@ export class Balancer<S extends Subchannel> {
   private readonly entries = new Map<string, BalancedEndpoint<S>>();
   private readonly picker: Picker;
   readonly outliers: OutlierDetector;
+  private updated = false;
 
   constructor(
     private readonly options: BalancingOptions,
@@ -62,7 +72,7 @@ export class Balancer<S extends Subchannel> {
     this.outliers = new OutlierDetector(options.outlier);
   }
 
-  /** Replaces the endpoint list: new instances get a subchannel, gone ones are closed. True when it changed. */
+  /** Replaces the endpoint list: new instances get a subchannel; gone ones close once their calls settled. True if it changed. */
   update(endpoints: readonly ServiceEndpoint[]): boolean {
     const next = new Map(endpoints.map((endpoint) => [endpoint.address, endpoint]));
     let changed = false;
@@ -74,12 +84,16 @@ export class Balancer<S extends Subchannel> {
       }
       this.entries.delete(address);
       this.outliers.forget(address);
-      entry.subchannel.close();
+      entry.removed = true;
+      // Calls already on their way finish (a withdrawing instance drains them); then the connection closes.
+      if (entry.outstanding === 0) entry.subchannel.close();
       changed = true;
     }
+    const joinedAt = this.updated ? Date.now() : 0;
+    this.updated = true;
     for (const [address, endpoint] of next) {
       if (this.entries.has(address)) continue;
-      this.entries.set(address, new BalancedEndpoint(endpoint, this.createSubchannel(endpoint)));
+      this.entries.set(address, new BalancedEndpoint(endpoint, this.createSubchannel(endpoint), joinedAt));
       changed = true;
     }
     return changed;
@@ -102,9 +116,21 @@ export class Balancer<S extends Subchannel> {
     const serving = this.serving(version);
     for (const state of ['ready', 'connecting'] as const) {
       const usable = serving.filter((entry) => entry.subchannel.state === state);
-      if (usable.length > 0) return this.picker.pick(this.outliers.filter(usable, (entry) => entry.address));
+      if (usable.length > 0) return this.picker.pick(this.warmedUp(this.outliers.filter(usable, (entry) => entry.address)));
     }
     return undefined;
+  }
+
+  /** Slow start: each instance still in its window takes part in this pick with a probability growing to 1. */
+  private warmedUp(candidates: readonly BalancedEndpoint<S>[]): readonly BalancedEndpoint<S>[] {
+    const window = this.options.slowStartMs;
+    if (window <= 0) return candidates;
+    const now = Date.now();
+    const taking = candidates.filter((entry) => {
+      const share = Math.max(0.1, (now - entry.joinedAt) / window);
+      return share >= 1 || Math.random() < share;
+    });
+    return taking.length > 0 ? taking : candidates;
   }
 
   /** Sends a call on the picked instance, counting it in flight and recording its outcome for outlier ejection. */
@@ -121,6 +147,7 @@ export class Balancer<S extends Subchannel> {
       throw error;
     } finally {
       entry.outstanding--;
+      if (entry.removed && entry.outstanding === 0) entry.subchannel.close();
     }
   }
 

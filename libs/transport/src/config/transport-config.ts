@@ -96,6 +96,7 @@ export function loadTransportConfig(
         baseEjectionMs: envInt(env, 'OUTLIER_BASE_EJECTION_MS', 1000, 1, 3_600_000),
         maxEjectionMs: envInt(env, 'OUTLIER_MAX_EJECTION_MS', 30_000, 1, 3_600_000),
       },
+      slowStartMs: envInt(env, 'LB_SLOW_START_MS', 3000, 0, 3_600_000),
     },
     listen: env.RPC_LISTEN ? addressList('RPC_LISTEN', env.RPC_LISTEN)[0] : undefined,
     instanceId: env.INSTANCE_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,

@@ -63,7 +63,7 @@ describe('TcpDriver balancing over an endpoint list', () => {
   beforeAll(() => Logger.overrideLogger(false));
   beforeEach(() => {
     source = new ListSource();
-    client = new TcpDriver(loadTransportConfig({ TRANSPORT: 'tcp', OUTLIER_CONSECUTIVE_FAILURES: '3' }), source);
+    client = new TcpDriver(loadTransportConfig({ TRANSPORT: 'tcp', OUTLIER_CONSECUTIVE_FAILURES: '3', LB_SLOW_START_MS: '0' }), source);
     drivers.push(client);
   });
   afterEach(async () => {
