@@ -5,6 +5,7 @@ export * from './metadata/metadata';
 export * from './metadata/call-context';
 export * from './config/transport-config';
 export * from './config/http-port';
+export * from './config/health-paths';
 export * from './config/env-int';
 export * from './tls/tls-config';
 export { mutualTlsServerOptions, tlsClientOptions } from './tls/tls-options';
