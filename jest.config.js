@@ -13,8 +13,8 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@app/(contracts|transport|messaging|storage|resilience|auth|testing)$': '<rootDir>/libs/$1/src',
-  '^@app/(contracts|transport|messaging|storage|resilience|auth|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/(contracts|transport|messaging|storage|resilience|auth|discovery|testing)$': '<rootDir>/libs/$1/src',
+  '^@app/(contracts|transport|messaging|storage|resilience|auth|discovery|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
@@ -23,7 +23,7 @@ module.exports = {
   /** A global option in Jest (not per project): long enough for broker restarts and app start-up. */
   testTimeout: 90_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'conformance',

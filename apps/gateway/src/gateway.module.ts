@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { InventoryV1, NotificationsV1, OrdersV1, PaymentsV1 } from '@app/contracts';
 import { SERVICE_TOKEN_INTERCEPTORS, ServiceAuthModule, ServiceAuthOptions } from '@app/auth';
 import { Resilience } from '@app/resilience';
+import { DiscoveryModule } from '@app/discovery';
 import { SwitchboardModule, TransportConfig } from '@app/transport';
 import { AccessTokenService, jwtOptions } from './auth/access-token.service';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
@@ -37,6 +38,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         ServiceAuthModule.forService({ service: 'gateway', config: options.serviceAuth }),
+        DiscoveryModule.forRoot(),
         SwitchboardModule.forService({
           service: 'gateway',
           clients: [OrdersV1, InventoryV1, PaymentsV1, NotificationsV1],

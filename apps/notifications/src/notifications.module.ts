@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EVENT_TOKEN_STAMP, ServiceAuthModule } from '@app/auth';
 import { DeadLetterAdminModule, InboxModule, MessagingModule } from '@app/messaging';
 import { SqliteModule } from '@app/storage';
+import { DiscoveryModule } from '@app/discovery';
 import { SwitchboardModule } from '@app/transport';
 import { NotificationStore } from './notification.store';
 import { NotificationsController } from './notifications.controller';
@@ -11,6 +12,7 @@ import { OrderEventsConsumer } from './order-events.consumer';
 @Module({
   imports: [
     ServiceAuthModule.forService({ service: 'notifications' }),
+    DiscoveryModule.forRoot(),
     SwitchboardModule.forService({ service: 'notifications' }),
     MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
     DeadLetterAdminModule.forService(),

@@ -4,6 +4,7 @@ import { InventoryV1, NotificationsV1, PaymentsV1 } from '@app/contracts';
 import { DeadLetterAdminModule, MessagingModule, OutboxModule } from '@app/messaging';
 import { Resilience } from '@app/resilience';
 import { SqliteModule } from '@app/storage';
+import { DiscoveryModule } from '@app/discovery';
 import { SwitchboardModule } from '@app/transport';
 import { OrderRepository } from './order.repository';
 import { OrdersController } from './orders.controller';
@@ -21,6 +22,7 @@ import { SagaStore } from './saga/saga.store';
 @Module({
   imports: [
     ServiceAuthModule.forService({ service: 'orders' }),
+    DiscoveryModule.forRoot(),
     SwitchboardModule.forService({
       service: 'orders',
       clients: [InventoryV1, PaymentsV1, NotificationsV1],

@@ -17,6 +17,8 @@ export interface LoadShape {
   durationMs?: number;
   /** Pause between two calls of one worker (ms), to spread a bounded count over the duration. */
   pauseMs?: number;
+  /** Stop starting calls once aborted (load in the background until something is seen). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function runLoad(shape: LoadShape, call: (index: number) => Promise
   const until = Date.now() + (shape.durationMs ?? Infinity);
   let next = 0;
   const worker = async () => {
-    while (next < shape.calls && Date.now() < until) {
+    while (next < shape.calls && Date.now() < until && !shape.signal?.aborted) {
       const index = next++;
       const startedAt = Date.now();
       try {

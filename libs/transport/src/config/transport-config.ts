@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { MemoryBroker } from '../memory/memory-broker';
 import { loadTlsConfig, TransportTls } from '../tls/tls-config';
+import type { BalancingOptions } from '../balancer/balancer';
+import { PICKERS, PickerName } from '../balancer/picker';
 import { envInt } from './env-int';
 
 export const TRANSPORTS = ['memory', 'tcp', 'nats', 'redis', 'grpc'] as const;
@@ -27,6 +29,8 @@ export interface TransportConfig {
   maxPayloadBytes: number;
   /** Where each service listens on tcp/grpc: one or more host:port (several = client-side round robin). */
   addresses: Record<string, string[]>;
+  /** Client-side load balancing on tcp/grpc: the picker and outlier ejection. */
+  balancing: BalancingOptions;
   /** This instance's listen address on tcp/grpc, when it is not the first address of its service. */
   listen?: string;
   instanceId: string;
@@ -73,6 +77,10 @@ export function loadTransportConfig(
     const name = `${service.toUpperCase()}_ADDR`;
     addresses[service] = env[name] ? addressList(name, env[name]) : [`127.0.0.1:${port}`];
   }
+  const picker = (env.LB_POLICY || 'least_outstanding').toLowerCase();
+  if (!(PICKERS as readonly string[]).includes(picker)) {
+    throw new Error(`LB_POLICY must be one of ${PICKERS.join(', ')}, got "${env.LB_POLICY}"`);
+  }
   const config: TransportConfig = {
     transport: transport as TransportName,
     namespace,
@@ -81,6 +89,15 @@ export function loadTransportConfig(
     timeoutMs: envInt(env, 'RPC_TIMEOUT_MS', 5000, 1, 600_000),
     maxPayloadBytes: envInt(env, 'MAX_PAYLOAD_BYTES', 1_000_000, 1024, 64 * 1024 * 1024),
     addresses,
+    balancing: {
+      picker: picker as PickerName,
+      outlier: {
+        consecutiveFailures: envInt(env, 'OUTLIER_CONSECUTIVE_FAILURES', 5, 1, 1000),
+        baseEjectionMs: envInt(env, 'OUTLIER_BASE_EJECTION_MS', 1000, 1, 3_600_000),
+        maxEjectionMs: envInt(env, 'OUTLIER_MAX_EJECTION_MS', 30_000, 1, 3_600_000),
+      },
+      slowStartMs: envInt(env, 'LB_SLOW_START_MS', 3000, 0, 3_600_000),
+    },
     listen: env.RPC_LISTEN ? addressList('RPC_LISTEN', env.RPC_LISTEN)[0] : undefined,
     instanceId: env.INSTANCE_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     tls: 'tls' in overrides ? undefined : loadTlsConfig(env, service),

@@ -1,3 +1,4 @@
+import type { EndpointSource } from '../balancer/service-endpoint';
 import type { TransportConfig, TransportName } from '../config/transport-config';
 import { GrpcDriver } from '../grpc/grpc.driver';
 import { MemoryDriver } from '../memory/memory.driver';
@@ -7,7 +8,7 @@ import { TcpDriver } from '../tcp/tcp.driver';
 import type { TransportDriver } from './transport-driver';
 
 /** One string picks the transport (Moleculer's transporter registry, in five lines). */
-const DRIVERS: Record<TransportName, new (config: TransportConfig) => TransportDriver> = {
+const DRIVERS: Record<TransportName, new (config: TransportConfig, endpoints?: EndpointSource) => TransportDriver> = {
   memory: MemoryDriver,
   tcp: TcpDriver,
   nats: NatsDriver,
@@ -15,6 +16,11 @@ const DRIVERS: Record<TransportName, new (config: TransportConfig) => TransportD
   grpc: GrpcDriver,
 };
 
-export function createDriver(config: TransportConfig): TransportDriver {
-  return new DRIVERS[config.transport](config);
+/**
+ * The driver of the configured transport. `endpoints` (a registry) tells the point-to-point drivers (tcp, grpc)
+ * where each service's instances are; without it they use the configured address lists. The brokered transports
+ * need no addresses: the broker balances.
+ */
+export function createDriver(config: TransportConfig, endpoints?: EndpointSource): TransportDriver {
+  return new DRIVERS[config.transport](config, endpoints);
 }

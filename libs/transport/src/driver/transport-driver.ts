@@ -30,6 +30,8 @@ export interface OutboundCall {
  * new calls and lets in-flight ones finish.
  */
 export interface ServerTransport {
+  /** The host:port it listens on (tcp, grpc); undefined on brokered transports. */
+  readonly listenAddress?: string;
   listen(dispatch: Dispatch): Promise<void>;
   close(): Promise<void>;
 }

@@ -33,7 +33,10 @@ export function serverOptions(config: TransportConfig): ChannelOptions {
   return { 'grpc.max_receive_message_length': guard, 'grpc.max_send_message_length': guard };
 }
 
-/** Round robin over every address (and every IP a DNS name resolves to); reconnects quickly after a restart. */
+/**
+ * One channel per instance; a DNS name that resolves to several addresses is balanced round robin inside its
+ * channel. Reconnects quickly after a restart.
+ */
 export function channelOptions(config: TransportConfig): ChannelOptions {
   const guard = messageSizeGuard(config);
   return {
@@ -47,22 +50,4 @@ export function channelOptions(config: TransportConfig): ChannelOptions {
       'grpc.default_authority': config.tls.serverName,
     }),
   };
-}
-
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}:\d+$/;
-const IPV6 = /^\[[0-9a-fA-F:]+\]:\d+$/;
-
-/**
- * The channel target of a service's addresses: one address as is (a DNS name may resolve to several
- * instances); several as a static list, which gRPC only takes as IP literals of one family.
- */
-export function channelTarget(service: string, addresses: readonly string[] | undefined): string {
-  if (!addresses?.length) throw new Error(`no gRPC address configured for service "${service}"`);
-  if (addresses.length === 1) return addresses[0];
-  if (addresses.every((a) => IPV4.test(a))) return `ipv4:${addresses.join(',')}`;
-  if (addresses.every((a) => IPV6.test(a))) return `ipv6:${addresses.join(',')}`;
-  throw new Error(
-    `gRPC addresses of "${service}" must be IP literals of one family to balance over several (got ${addresses.join(',')}); ` +
-      'use one DNS name that resolves to every instance instead',
-  );
 }

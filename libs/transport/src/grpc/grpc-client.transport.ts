@@ -1,53 +1,41 @@
-import type { Client } from '@grpc/grpc-js';
-import type { MethodRef } from '@app/contracts';
+import type { Balancer } from '../balancer/balancer';
 import type { ClientTransport, OutboundCall } from '../driver/transport-driver';
-import { RpcError, unavailable } from '../status/rpc-error';
-import { toGrpcMetadata } from './grpc-metadata';
-import { MethodCodec, methodCodec } from './grpc-proto';
-import { fromServiceError } from './grpc-status';
+import { deadlineExceeded, unavailable } from '../status/rpc-error';
+import type { GrpcSubchannel } from './grpc-subchannel';
 
 /**
- * Sends calls of one contract as gRPC unary calls on the service's channel (shared, owned by the driver).
- * gRPC enforces the deadline and fails fast with UNAVAILABLE while no instance is reachable (no wait-for-ready).
+ * Sends calls of one contract as gRPC unary calls to the instance the service's balancer picks (shared, owned by
+ * the driver) among the ready ones serving the contract's version. With none ready but some still connecting, the
+ * call waits (up to its deadline) for one of them to connect or fail; with none left, UNAVAILABLE at once.
  */
 export class GrpcClientTransport implements ClientTransport {
-  private readonly codecs = new Map<string, MethodCodec>();
   private closed = false;
 
-  constructor(private readonly channel: Client) {}
+  constructor(
+    private readonly service: string,
+    private readonly balancer: Balancer<GrpcSubchannel>,
+  ) {}
 
-  send(call: OutboundCall): Promise<unknown> {
-    if (this.closed) return Promise.reject(unavailable('client closed'));
-    let codec: MethodCodec;
-    try {
-      codec = this.codec(call.method);
-    } catch (error) {
-      return Promise.reject(RpcError.from(error));
+  async send(call: OutboundCall): Promise<unknown> {
+    const version = call.method.contract.version;
+    for (;;) {
+      if (this.closed) throw unavailable('client closed');
+      const entry = this.balancer.pick(version);
+      if (!entry) throw this.noInstance(version);
+      if (entry.subchannel.state === 'ready') return this.balancer.send(entry, call);
+      const connecting = this.balancer.serving(version).filter((e) => e.subchannel.state === 'connecting');
+      const changed = await Promise.race(connecting.map((e) => e.subchannel.stateChange(call.deadline)));
+      if (!changed && Date.now() >= call.deadline) throw deadlineExceeded(call.method.pattern);
     }
-    const metadata = toGrpcMetadata(call.metadata);
-    return new Promise((resolve, reject) => {
-      this.channel.makeUnaryRequest(
-        call.method.grpcPath,
-        codec.serialize,
-        codec.deserialize,
-        call.payload,
-        metadata,
-        { deadline: call.deadline },
-        (error, response) => (error ? reject(fromServiceError(error)) : resolve(response)),
-      );
-    });
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
 
-  private codec(method: MethodRef): MethodCodec {
-    let codec = this.codecs.get(method.grpcPath);
-    if (!codec) {
-      codec = methodCodec(method);
-      this.codecs.set(method.grpcPath, codec);
-    }
-    return codec;
+  private noInstance(version: string) {
+    const serving = this.balancer.serving(version);
+    if (serving.length === 0) return unavailable(`no instance of ${this.service} serving ${version}`);
+    return unavailable(`cannot reach ${this.service} at ${serving.map((e) => e.address).join(', ')}`);
   }
 }

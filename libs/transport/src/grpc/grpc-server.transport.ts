@@ -33,6 +33,10 @@ export class GrpcServerTransport implements ServerTransport {
   private readonly inFlight = new InFlight();
   readonly address: string;
 
+  get listenAddress(): string {
+    return this.address;
+  }
+
   constructor(
     private readonly config: TransportConfig,
     private readonly contracts: readonly ServiceContract[],

@@ -4,7 +4,8 @@ import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ServiceContract } from '@app/contracts';
 import type { TransportDriver } from '../driver/transport-driver';
 import { SwitchboardServer } from '../server/switchboard.server';
-import { TRANSPORT_DRIVER } from './tokens';
+import type { InstanceAnnouncer } from '../server/instance-announcer';
+import { INSTANCE_ANNOUNCER, TRANSPORT_DRIVER } from './tokens';
 
 export interface StartServiceOptions {
   /** The contracts this app serves (all of one service). Empty for an app that only calls others. */
@@ -25,13 +26,26 @@ export async function startService(module: Type<unknown>, options: StartServiceO
   app.enableShutdownHooks();
   if (options.serves.length > 0) {
     const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
-    app.connectMicroservice({ strategy: new SwitchboardServer(driver, options.serves) }, { inheritAppConfig: true });
+    const announcer = optional<InstanceAnnouncer>(app, INSTANCE_ANNOUNCER);
+    app.connectMicroservice({ strategy: new SwitchboardServer(driver, options.serves, announcer) }, { inheritAppConfig: true });
   }
   for (const consumer of options.consumers ?? []) {
     app.connectMicroservice({ strategy: consumer(app) }, { inheritAppConfig: true });
   }
+  // Providers initialise (onModuleInit: databases, seeds) before the first call or event can arrive: Nest would
+  // otherwise only do it in `listen`, after the microservices already take work.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost ?? process.env.HOST ?? '127.0.0.1');
   new Logger('Switchboard').log(`HTTP on ${await app.getUrl()}`);
   return app;
+}
+
+/** A provider the app may not have (e.g. a registry when the app does not import DiscoveryModule). */
+function optional<T>(app: INestApplication, token: symbol): T | undefined {
+  try {
+    return app.get<T>(token, { strict: false });
+  } catch {
+    return undefined;
+  }
 }

@@ -9,7 +9,8 @@ import { createServiceClient } from '../client/service-client';
 import type { ClientInterceptorFactory } from '../client/client-interceptor';
 import { ContractValidationInterceptor } from '../server/contract-validation.interceptor';
 import { RpcErrorFilter } from '../server/rpc-error.filter';
-import { clientToken, SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER } from './tokens';
+import type { EndpointSource } from '../balancer/service-endpoint';
+import { clientToken, ENDPOINT_SOURCE, SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER } from './tokens';
 
 export interface SwitchboardModuleOptions {
   /** The name of this app's service (`orders`), sent as the caller of its outgoing calls. */
@@ -65,7 +66,11 @@ export class SwitchboardModule {
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: TRANSPORT_CONFIG, useFactory: () => loadTransportConfig(process.env, options.config, options.service) },
-        { provide: TRANSPORT_DRIVER, inject: [TRANSPORT_CONFIG], useFactory: createDriver },
+        {
+          provide: TRANSPORT_DRIVER,
+          inject: [TRANSPORT_CONFIG, { token: ENDPOINT_SOURCE, optional: true }],
+          useFactory: (config: TransportConfig, endpoints?: EndpointSource) => createDriver(config, endpoints ?? undefined),
+        },
         DriverLifecycle,
         { provide: APP_FILTER, useClass: RpcErrorFilter },
         { provide: APP_INTERCEPTOR, useClass: ContractValidationInterceptor },

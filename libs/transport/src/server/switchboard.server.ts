@@ -5,6 +5,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { TransportDriver, InboundCall, ServerTransport } from '../driver/transport-driver';
 import { CallContext } from '../metadata/call-context';
 import { deadlineExceeded, RpcError, unimplemented } from '../status/rpc-error';
+import type { InstanceAnnouncer } from './instance-announcer';
 
 /**
  * The Nest microservice strategy of every Switchboard app, whatever the transport: the driver delivers calls,
@@ -15,10 +16,14 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
   private transport?: ServerTransport;
   private readonly methods = new Map<string, MethodRef>();
   private readonly log: Logger;
+  private handled = 0;
+  private inFlight = 0;
 
+  /** `announcer` (a registry) is told once calls can arrive, and before the server closes. */
   constructor(
     private readonly driver: TransportDriver,
     private readonly contracts: readonly ServiceContract[],
+    private readonly announcer?: InstanceAnnouncer,
   ) {
     super();
     if (contracts.length === 0) throw new Error('SwitchboardServer needs at least one contract to serve');
@@ -38,6 +43,13 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
       this.transport = this.driver.server(this.contracts);
       await this.transport.listen((call) => this.dispatch(call));
       this.log.log(`serving ${this.contracts.map((c) => c.package).join(', ')} over ${this.driver.name}`);
+      await this.announcer?.announce({
+        service: this.contracts[0].service,
+        versions: this.contracts.map((contract) => contract.version),
+        transport: this.driver.name,
+        listenAddress: this.transport.listenAddress,
+        stats: () => ({ handled: this.handled, inFlight: this.inFlight }),
+      });
       callback();
     } catch (error) {
       callback(error);
@@ -45,6 +57,8 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
   }
 
   async close(): Promise<void> {
+    // Out of the registry first, so clients stop picking this instance while it drains.
+    await this.announcer?.withdraw();
     await this.transport?.close();
     this.transport = undefined;
   }
@@ -62,6 +76,8 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
     if (!handler || handler.isEventHandler) throw unimplemented(call.method);
     const context = new CallContext(call.method, this.driver.name, call.metadata, this.methods.get(call.method));
     if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
+    this.handled++;
+    this.inFlight++;
     try {
       // The handler's observable runs the controller when subscribed: subscribe inside the context too.
       const value = await context.run(async () => {
@@ -72,6 +88,8 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
       return value;
     } catch (error) {
       throw context.remainingMs() <= 0 ? deadlineExceeded(call.method) : RpcError.from(error);
+    } finally {
+      this.inFlight--;
     }
   }
 }

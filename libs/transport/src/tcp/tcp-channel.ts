@@ -1,8 +1,10 @@
 import type { Logger } from '@nestjs/common';
+import { Balancer, BalancingOptions, Subchannel, SubchannelState } from '../balancer/balancer';
+import type { ServiceEndpoint } from '../balancer/service-endpoint';
 import type { OutboundCall } from '../driver/transport-driver';
 import { deadlineExceeded, RpcError, unavailable } from '../status/rpc-error';
 import type { TransportTls } from '../tls/tls-config';
-import type { TcpAddress } from './tcp-address';
+import { parseTcpAddress } from './tcp-address';
 import { TcpLink } from './tcp-link';
 
 interface WaitingCall {
@@ -12,49 +14,83 @@ interface WaitingCall {
   timer: NodeJS.Timeout;
 }
 
+/** A TcpLink as the balancer sees it. */
+class TcpSubchannel implements Subchannel {
+  constructor(readonly link: TcpLink) {}
+
+  get state(): SubchannelState {
+    const { link } = this;
+    if (link.state === 'ready') return 'ready';
+    // A connection attempt under way to an address not yet found unreachable: worth waiting for.
+    if ((link.state === 'connecting' || link.state === 'idle') && link.failures === 0) return 'connecting';
+    return 'down';
+  }
+
+  send(call: OutboundCall): Promise<unknown> {
+    return this.link.send(call);
+  }
+
+  close(): void {
+    this.link.close();
+  }
+}
+
 /**
- * The client side of one service: a persistent TcpLink per configured address, started on first use. Each call
- * goes to the next connected link (round robin), so the service's instances share the work. A call made while
- * no link is connected waits only for a first connection attempt still under way; otherwise it fails at once
- * with UNAVAILABLE.
+ * The client side of one service: a persistent TcpLink per instance, kept in step with the service's endpoint
+ * list (static, or from the registry), started on first use. Each call goes to the instance the balancer picks
+ * among the connected ones serving the call's contract version (round robin or least outstanding, with outlier
+ * ejection). A call made while no link is connected waits only for a first connection attempt still under way;
+ * otherwise it fails at once with UNAVAILABLE.
  */
 export class TcpChannel {
-  private readonly links: TcpLink[];
-  private ready: TcpLink[] = [];
-  private cursor = 0;
+  private readonly balancer: Balancer<TcpSubchannel>;
   private started = false;
+  private closed = false;
   private readonly waiting = new Set<WaitingCall>();
 
   constructor(
     private readonly service: string,
-    addresses: readonly TcpAddress[],
     maxPayloadBytes: number,
     log: Logger,
+    balancing: BalancingOptions,
     tls?: TransportTls,
   ) {
-    this.links = addresses.map((address) => new TcpLink(address, service, maxPayloadBytes, log, () => this.onLinkChange(), tls));
+    this.balancer = new Balancer(balancing, (endpoint) => {
+      const link = new TcpLink(parseTcpAddress(endpoint.address), service, maxPayloadBytes, log, () => this.onLinkChange(), tls);
+      if (this.started) link.start();
+      return new TcpSubchannel(link);
+    });
+  }
+
+  /** The instances this channel balances over, with their calls sent and in flight. */
+  get endpoints() {
+    return this.balancer.endpoints;
+  }
+
+  /** Replaces the instance list (registry updates): links to new instances open, links to gone ones close. */
+  setEndpoints(endpoints: readonly ServiceEndpoint[]): void {
+    if (this.closed) return;
+    if (this.balancer.update(endpoints)) this.onLinkChange();
   }
 
   send(call: OutboundCall): Promise<unknown> {
+    if (this.closed) return Promise.reject(unavailable('client closed'));
     if (!this.started) this.start();
-    const ready = this.ready;
-    if (ready.length > 0) {
-      const index = this.cursor + 1 < ready.length ? this.cursor + 1 : 0;
-      this.cursor = index;
-      return ready[index].send(call);
-    }
-    if (this.links.some(isFirstAttempt)) return this.wait(call);
-    return Promise.reject(this.noConnection());
+    const entry = this.balancer.pick(call.method.contract.version);
+    if (entry?.subchannel.state === 'ready') return this.balancer.send(entry, call);
+    if (entry) return this.wait(call);
+    return Promise.reject(this.noConnection(call));
   }
 
   close(): void {
-    for (const link of this.links) link.close();
+    this.closed = true;
+    this.balancer.close();
     this.rejectWaiting(unavailable('client closed'));
   }
 
   private start(): void {
     this.started = true;
-    for (const link of this.links) link.start();
+    for (const entry of this.balancer.endpoints) entry.subchannel.link.start();
   }
 
   private wait(call: OutboundCall): Promise<unknown> {
@@ -72,18 +108,16 @@ export class TcpChannel {
     });
   }
 
+  /** A link changed state: calls waiting for a first connection go now, or fail if none is left to wait for. */
   private onLinkChange(): void {
-    this.ready = this.links.filter((link) => link.state === 'ready');
     if (this.waiting.size === 0) return;
-    if (this.ready.length > 0) {
-      const waiting = [...this.waiting];
-      this.waiting.clear();
-      for (const waiter of waiting) {
-        clearTimeout(waiter.timer);
-        this.send(waiter.call).then(waiter.resolve, waiter.reject);
-      }
-    } else if (!this.links.some(isFirstAttempt)) {
-      this.rejectWaiting(this.noConnection());
+    for (const waiter of [...this.waiting]) {
+      const entry = this.balancer.pick(waiter.call.method.contract.version);
+      if (entry?.subchannel.state === 'connecting') continue;
+      this.waiting.delete(waiter);
+      clearTimeout(waiter.timer);
+      if (entry) this.balancer.send(entry, waiter.call).then(waiter.resolve, waiter.reject);
+      else waiter.reject(this.noConnection(waiter.call));
     }
   }
 
@@ -95,10 +129,13 @@ export class TcpChannel {
     this.waiting.clear();
   }
 
-  private noConnection(): RpcError {
-    return unavailable(`no connection to ${this.service} at ${this.links.map((link) => link.address.text).join(', ')}`);
+  private noConnection(call: OutboundCall): RpcError {
+    const version = call.method.contract.version;
+    const serving = this.balancer.serving(version);
+    if (serving.length === 0) {
+      const known = this.balancer.endpoints.length;
+      return unavailable(`no instance of ${this.service} serving ${version}${known ? ` (${known} serve other versions)` : ''}`);
+    }
+    return unavailable(`no connection to ${this.service} at ${serving.map((entry) => entry.address).join(', ')}`);
   }
 }
-
-/** A connection attempt under way to an address not yet found unreachable: worth waiting for. */
-const isFirstAttempt = (link: TcpLink) => link.state === 'connecting' && link.failures === 0;

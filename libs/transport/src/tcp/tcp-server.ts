@@ -48,6 +48,10 @@ export class TcpServerTransport implements ServerTransport {
     this.refusals = new ThrottledLog(log, TLS_REFUSED_LOG_EVERY_MS);
   }
 
+  get listenAddress(): string {
+    return this.address.text;
+  }
+
   listen(dispatch: Dispatch): Promise<void> {
     if (this.server) return Promise.reject(new Error(`tcp: ${this.service} is already listening`));
     this.dispatch = dispatch;

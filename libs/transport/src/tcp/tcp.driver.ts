@@ -3,6 +3,9 @@ import type { ServiceContract } from '@app/contracts';
 import type { TransportConfig } from '../config/transport-config';
 import type { ClientTransport, OutboundCall, ServerTransport, TransportDriver } from '../driver/transport-driver';
 import { unavailable } from '../status/rpc-error';
+import type { BalancedEndpoint, Subchannel } from '../balancer/balancer';
+import type { EndpointSource } from '../balancer/service-endpoint';
+import { StaticEndpointSource } from '../balancer/static-endpoint-source';
 import { parseTcpAddress } from './tcp-address';
 import { TcpChannel } from './tcp-channel';
 import { TcpServerTransport } from './tcp-server';
@@ -10,11 +13,13 @@ import { TcpServerTransport } from './tcp-server';
 interface SharedChannel {
   channel: TcpChannel;
   users: number;
+  stopWatching(): void;
 }
 
 /**
  * Point-to-point TCP, no broker: each service instance listens on its own host:port; clients keep a persistent
- * connection to every configured address of the target service and spread calls over them. Frames are
+ * connection to every instance of the target service (its address list, or the registry's instances when an
+ * endpoint source is given) and balance calls over them. Frames are
  * length-prefixed JSON, in mutual TLS when the config has TLS material. All clients of one target service in this
  * driver share its connections, and `close` closes every server and connection the driver opened.
  */
@@ -24,7 +29,14 @@ export class TcpDriver implements TransportDriver {
   private readonly channels = new Map<string, SharedChannel>();
   private readonly log = new Logger('tcp');
 
-  constructor(private readonly config: TransportConfig) {}
+  private readonly endpointSource: EndpointSource;
+
+  constructor(
+    private readonly config: TransportConfig,
+    endpointSource?: EndpointSource,
+  ) {
+    this.endpointSource = endpointSource ?? new StaticEndpointSource(config.addresses);
+  }
 
   server(contracts: readonly ServiceContract[]): ServerTransport {
     const service = contracts[0].service;
@@ -47,25 +59,33 @@ export class TcpDriver implements TransportDriver {
         closed = true;
         if (--shared.users === 0 && this.channels.get(service) === shared) {
           this.channels.delete(service);
+          shared.stopWatching();
           shared.channel.close();
         }
       },
     };
   }
 
+  /** The instances calls to `service` are balanced over, each with the calls it was sent (reports, tests). */
+  balanced(service: string): readonly BalancedEndpoint<Subchannel>[] {
+    return this.channels.get(service)?.channel.endpoints ?? [];
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.servers].map((server) => server.close()));
     this.servers.clear();
-    for (const shared of this.channels.values()) shared.channel.close();
+    for (const shared of this.channels.values()) {
+      shared.stopWatching();
+      shared.channel.close();
+    }
     this.channels.clear();
   }
 
   private openChannel(service: string): SharedChannel {
-    const addresses = this.config.addresses[service];
-    if (!addresses?.length) throw new Error(`tcp: no address for ${service}: set ${service.toUpperCase()}_ADDR`);
-    const { maxPayloadBytes, tls } = this.config;
-    const channel = new TcpChannel(service, addresses.map(parseTcpAddress), maxPayloadBytes, this.log, tls);
-    const shared = { channel, users: 0 };
+    const { maxPayloadBytes, tls, balancing } = this.config;
+    const channel = new TcpChannel(service, maxPayloadBytes, this.log, balancing, tls);
+    const stopWatching = this.endpointSource.watch(service, (endpoints) => channel.setEndpoints(endpoints));
+    const shared = { channel, users: 0, stopWatching };
     this.channels.set(service, shared);
     return shared;
   }

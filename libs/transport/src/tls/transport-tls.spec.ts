@@ -11,7 +11,7 @@ import { loadTransportConfig, TransportConfig, TransportName } from '../config/t
 import { createDriver } from '../driver/create-driver';
 import type { Dispatch, OutboundCall, TransportDriver } from '../driver/transport-driver';
 import { channelOptions } from '../grpc/grpc-channel';
-import { GrpcClientTransport } from '../grpc/grpc-client.transport';
+import { GrpcSubchannel } from '../grpc/grpc-subchannel';
 import { RpcError } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 import { encodeRequestFrame } from '../tcp/tcp-envelope';
@@ -74,12 +74,12 @@ function brokered(transport: 'nats' | 'redis'): TlsSetting {
   };
 }
 
-/** Our own gRPC client transport on a channel that trusts the CA but has no client certificate. */
+/** Our own gRPC subchannel on a channel that trusts the CA but has no client certificate. */
 async function grpcCertless(shared: Partial<TransportConfig>, ca: Buffer): Promise<'served' | 'refused'> {
   const config = loadTransportConfig({ TRANSPORT: 'grpc' }, shared);
   const channel = new Client(config.addresses.conformance[0], credentials.createSsl(ca), channelOptions(config));
   try {
-    return (await outcome(new GrpcClientTransport(channel).send(call()))) === 'OK' ? 'served' : 'refused';
+    return (await outcome(new GrpcSubchannel(channel).send(call()))) === 'OK' ? 'served' : 'refused';
   } finally {
     channel.close();
   }

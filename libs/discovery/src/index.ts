@@ -1,0 +1,12 @@
+export * from './registry/service-registry';
+export * from './registry/instance-record';
+export * from './registry/discovery-config';
+export * from './registry/advertised-address';
+export * from './registry/watched-service';
+export * from './registry/create-registry';
+export { NatsKvRegistry } from './backends/nats-kv.registry';
+export { RedisRegistry } from './backends/redis.registry';
+export { StaticRegistry } from './backends/static.registry';
+export { DnsRegistry } from './backends/dns.registry';
+export type { DnsLookup } from './backends/dns.registry';
+export * from './nest/discovery.module';
