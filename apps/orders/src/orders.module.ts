@@ -8,6 +8,7 @@ import { SwitchboardModule } from '@app/transport';
 import { OrderProcessor } from './order-processor';
 import { OrderRepository } from './order.repository';
 import { OrdersController } from './orders.controller';
+import { OrdersV2Controller } from './orders-v2.controller';
 import { ORDERS_MIGRATIONS } from './orders.migrations';
 import { PlaceOrderService } from './place-order.service';
 
@@ -24,7 +25,7 @@ import { PlaceOrderService } from './place-order.service';
     SqliteModule.forService({ service: 'orders', migrations: ORDERS_MIGRATIONS }),
     OutboxModule,
   ],
-  controllers: [OrdersController, OrderProcessor],
+  controllers: [OrdersController, OrdersV2Controller, OrderProcessor],
   providers: [OrderRepository, PlaceOrderService],
 })
 export class OrdersModule {}
