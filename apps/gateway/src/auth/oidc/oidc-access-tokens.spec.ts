@@ -52,7 +52,14 @@ describe('OpenID Connect access tokens at the gateway', () => {
     const challenge = res.headers.get('www-authenticate') ?? '';
     expect(challenge).toMatch(/^Bearer realm="switchboard", error="invalid_token"/);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ statusCode: 401, error: 'UNAUTHENTICATED', message: expect.stringMatching(description) });
+    expect(JSON.parse(text)).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: expect.stringMatching(description),
+      details: null,
+      requestId: expect.any(String),
+      statusCode: 401,
+      error: 'UNAUTHENTICATED',
+    });
     expect(text).not.toContain(token);
     expect(challenge).not.toContain(token);
   };
