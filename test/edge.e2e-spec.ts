@@ -425,7 +425,7 @@ describe.each(TRANSPORTS)('the edge on %s', (transport) => {
   });
 
   describe('live page', () => {
-    it('in headless Chromium: signs in, places an order and sees it CONFIRMED over the WebSocket, with every service up', async () => {
+    it('in headless Chromium: signs in, places orders and sees them CONFIRMED / REJECTED over the WebSocket, with every service up', async () => {
       const browser = await LivePageBrowser.launch();
       try {
         const page = await browser.open(gateways[0]);
@@ -439,6 +439,10 @@ describe.each(TRANSPORTS)('the edge on %s', (transport) => {
         const row = page.locator('#orders tbody tr').first();
         await row.locator('.status.CONFIRMED').waitFor({ timeout: 15_000 });
         expect(await row.locator('.status').textContent()).toBe('CONFIRMED');
+        await page.selectOption('#payment', 'card-declined');
+        await page.click('#place');
+        await page.locator('#orders tbody tr .status.REJECTED').waitFor({ timeout: 15_000 });
+        expect(await page.locator('#orders tbody tr').count()).toBe(2);
         for (const service of ['orders', 'inventory', 'payments', 'notifications']) {
           await page.locator(`#health-${service} .up`).waitFor({ timeout: 15_000 });
         }
