@@ -72,6 +72,7 @@ export const LIVE_PAGE_JS = `'use strict';
   function loadStock() {
     return api('/v1/inventory').then(function (stock) {
       var select = $('sku');
+      var chosen = select.value;
       select.innerHTML = '';
       stock.items.forEach(function (item) {
         var option = document.createElement('option');
@@ -79,6 +80,7 @@ export const LIVE_PAGE_JS = `'use strict';
         option.textContent = item.sku + ' (' + item.available + ' in stock)';
         select.appendChild(option);
       });
+      if (chosen) select.value = chosen;
     });
   }
 

@@ -15,6 +15,9 @@ import { OrderStatusEvent, RecentOrderEvents } from './recent-order-events';
 
 type Listener = (event: OrderStatusEvent) => void;
 
+/** How long start-up waits for the order events subscription before serving without it (it goes on trying). */
+const SUBSCRIBE_WAIT_MS = 10_000;
+
 /** The order events pushed to clients, each turned into the status it means. */
 const PUSHED: Record<string, { ref: EventRef; toPush: (body: never, id: string) => { customerId: string; event: OrderStatusEvent } }> = {
   [OrdersEventsV1.orderPlaced.type]: {
@@ -68,17 +71,33 @@ export class OrderEventFeed implements OnApplicationBootstrap, OnApplicationShut
     this.bus = createEventBus(loadEventBusConfig(transport));
   }
 
+  /**
+   * Subscribes before the gateway serves, so a socket opened after start-up misses nothing; a bus that is not
+   * reachable yet holds the start for at most SUBSCRIBE_WAIT_MS, then the gateway serves REST and the subscription
+   * starts when the bus is there (logged).
+   */
   async onApplicationBootstrap(): Promise<void> {
     const group = `gateway-push-${this.transport.instanceId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-    this.subscription = await this.bus.subscribe({
-      group,
-      types: Object.keys(PUSHED),
-      maxDeliveries: 3,
-      retryDelayMs: () => 200,
-      concurrency: 16,
-      handle: (event) => this.receive(event),
-    });
-    this.log.log(`pushing order status events to WebSockets (consumer group ${group} on the ${this.bus.name} bus)`);
+    const subscribed = this.bus
+      .subscribe({
+        group,
+        types: Object.keys(PUSHED),
+        maxDeliveries: 3,
+        retryDelayMs: () => 200,
+        concurrency: 16,
+        handle: (event) => this.receive(event),
+      })
+      .then((subscription) => {
+        this.subscription = subscription;
+        this.log.log(`pushing order status events to WebSockets (consumer group ${group} on the ${this.bus.name} bus)`);
+        return true;
+      });
+    subscribed.catch((error: Error) => this.log.error(`cannot subscribe to order events: ${error.message}; no push`));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS)));
+    const ready = await Promise.race([subscribed.catch(() => true), waited]);
+    clearTimeout(timer);
+    if (!ready) this.log.warn(`the ${this.bus.name} event bus is not reachable yet: order push starts once it is`);
   }
 
   async onApplicationShutdown(): Promise<void> {
