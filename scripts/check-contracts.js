@@ -31,9 +31,17 @@ function bufBinary() {
  */
 function checkContracts({ repo = resolve(__dirname, '..'), proto = DEFAULT_PROTO, against = process.env.CONTRACTS_BASE_REF || 'main' } = {}) {
   const git = (...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    git('rev-parse', '--verify', '--quiet', `${against}^{commit}`);
-  } catch {
+  const exists = (ref) => {
+    try {
+      git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // A clone that has main only as a remote-tracking branch compares with origin/main.
+  if (!exists(against) && exists(`origin/${against}`)) against = `origin/${against}`;
+  if (!exists(against)) {
     throw new Error(`contracts check: git ref "${against}" not found in ${repo} (set CONTRACTS_BASE_REF to the branch to compare with)`);
   }
   // Where this branch left `against`: a branch behind main is judged by its own changes, not by main's newer ones.
