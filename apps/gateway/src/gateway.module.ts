@@ -57,8 +57,8 @@ export class GatewayModule {
       controllers: [
         TokenController,
         InventoryHttpController,
-        OrderSummaryHttpController,
         OrdersHttpController,
+        OrderSummaryHttpController,
         OrdersV2HttpController,
         HealthHttpController,
         LivePageController,
