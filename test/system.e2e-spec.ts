@@ -80,6 +80,9 @@ describe.each(TRANSPORTS)('system on %s', (transport) => {
       DATA_DIR: dataDir,
       AUTH_CLIENTS: 'alice:alice-secret,bob:bob-secret',
       EVENT_RETRY_DELAY_MS: '200',
+      // 100 concurrent orders polled every 50 ms: far more than a client's default rate limit allows.
+      RATE_LIMIT_PER_CLIENT: '1000000',
+      RATE_LIMIT_PER_IP: '1000000',
     });
     if (transport === 'redis') {
       redis = await new RedisServerProcess().start();

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { InventoryV1, NotificationsV1, OrdersV1, PaymentsV1 } from '@app/contracts';
+import { InventoryV1, NotificationsV1, OrdersV1, OrdersV2, PaymentsV1 } from '@app/contracts';
 import { SERVICE_TOKEN_INTERCEPTORS, ServiceAuthModule, ServiceAuthOptions } from '@app/auth';
 import { Resilience } from '@app/resilience';
 import { DiscoveryModule } from '@app/discovery';
@@ -14,7 +14,14 @@ import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway-config';
 import { IDEMPOTENCY_PROVIDERS } from './idempotency/idempotency-keys';
 import { BODY_PARSING } from './http/body-parsing';
 import { InventoryHttpController } from './http/inventory.http-controller';
+import { HealthHttpController } from './http/health.http-controller';
+import { OrderSummaryHttpController } from './http/order-summary.http-controller';
 import { OrdersHttpController } from './http/orders.http-controller';
+import { OrdersV2HttpController } from './http/orders-v2.http-controller';
+import { LivePageController } from './live/live-page.controller';
+import { OrderEventFeed } from './push/order-event-feed';
+import { OrderEventsWsGateway } from './push/order-events.ws-gateway';
+import { RATE_LIMIT_PROVIDERS } from './rate-limit/rate-limit.providers';
 
 export interface GatewayModuleOptions {
   /** The gateway's settings, loaded (and checked) before the app is built: `loadGatewayConfig(process.env)`. */
@@ -28,8 +35,10 @@ export interface GatewayModuleOptions {
 }
 
 /**
- * The HTTP edge: client authentication (`POST /v1/auth/token`, or tokens of an OpenID Connect provider), and REST
- * in front of the services, calling them over the configured transport.
+ * The HTTP edge: client authentication (`POST /v1/auth/token`, or tokens of an OpenID Connect provider), versioned
+ * REST (/v1, /v2) in front of the services over the configured transport, the order summary, rate limits, order
+ * status push over a WebSocket, the health view and the live page. The app must be set up with `configureEdge`
+ * before it listens (WebSocket adapter, error shape, security headers, OpenAPI).
  */
 @Module({})
 export class GatewayModule {
@@ -41,13 +50,21 @@ export class GatewayModule {
         DiscoveryModule.forRoot(),
         SwitchboardModule.forService({
           service: 'gateway',
-          clients: [OrdersV1, InventoryV1, PaymentsV1, NotificationsV1],
+          clients: [OrdersV1, OrdersV2, InventoryV1, PaymentsV1, NotificationsV1],
           config: options.transport,
           interceptors: [(options.resilience ?? new Resilience()).interceptors, SERVICE_TOKEN_INTERCEPTORS],
         }),
         JwtModule.register(jwtOptions(options.config)),
       ],
-      controllers: [TokenController, InventoryHttpController, OrdersHttpController],
+      controllers: [
+        TokenController,
+        InventoryHttpController,
+        OrdersHttpController,
+        OrderSummaryHttpController,
+        OrdersV2HttpController,
+        HealthHttpController,
+        LivePageController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: options.config },
         BODY_PARSING,
@@ -56,6 +73,9 @@ export class GatewayModule {
         BearerTokenVerifier,
         BearerAuthGuard,
         ...IDEMPOTENCY_PROVIDERS,
+        ...RATE_LIMIT_PROVIDERS,
+        OrderEventFeed,
+        OrderEventsWsGateway,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { httpPortFor, startService } from '@app/transport';
 import { loadGatewayConfig } from './config/gateway-config';
+import { configureEdge } from './edge/configure-edge';
 import { GatewayModule } from './gateway.module';
 
 /**
@@ -26,5 +27,6 @@ export async function startGateway() {
     serves: [],
     httpPort: httpPortFor('gateway'),
     httpHost: process.env.HOST ?? '0.0.0.0',
+    configure: (app) => configureEdge(app),
   });
 }

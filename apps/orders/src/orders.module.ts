@@ -8,6 +8,7 @@ import { DiscoveryModule } from '@app/discovery';
 import { SwitchboardModule } from '@app/transport';
 import { OrderRepository } from './order.repository';
 import { OrdersController } from './orders.controller';
+import { OrdersV2Controller } from './orders-v2.controller';
 import { ORDERS_MIGRATIONS } from './orders.migrations';
 import { PlaceOrderService } from './place-order.service';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
@@ -33,7 +34,7 @@ import { SagaStore } from './saga/saga.store';
     SqliteModule.forService({ service: 'orders', migrations: ORDERS_MIGRATIONS }),
     OutboxModule,
   ],
-  controllers: [OrdersController, OrderPlacedConsumer, ReconciliationController, SagaAdminController],
+  controllers: [OrdersController, OrdersV2Controller, OrderPlacedConsumer, ReconciliationController, SagaAdminController],
   providers: [
     OrderRepository,
     PlaceOrderService,

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { z } from 'zod';
 import { defineService, method } from './contract';
 import { CONTRACTS_PROTO_ROOT } from './proto-root';
@@ -7,6 +8,16 @@ import { ALL_CONTRACTS } from './registry';
 describe('contracts match their .proto files', () => {
   it.each(ALL_CONTRACTS.map((c) => [c.package, c] as const))('%s has no drift', (_name, contract) => {
     expect(findProtoDrift(contract)).toEqual([]);
+  });
+
+  // The breaking-change check (buf) guards the .proto files; this closes the loop for the TypeScript side: every
+  // .proto file is some contract's, so no contract type can change without its .proto (and the check) seeing it.
+  it('every .proto file under the proto root belongs to a contract', () => {
+    const protoFiles = (readdirSync(CONTRACTS_PROTO_ROOT, { recursive: true }) as string[])
+      .filter((path) => path.endsWith('.proto'))
+      .map((path) => path.split('\\').join('/'))
+      .sort();
+    expect(protoFiles).toEqual(ALL_CONTRACTS.map((c) => c.protoFile).sort());
   });
 
   const drifted = (request: z.ZodType, name = 'GetStock', requestType = 'GetStockRequest') =>

@@ -8,7 +8,7 @@ import { InvalidAccessToken } from './invalid-access-token';
 const REALM = 'switchboard';
 
 /** RFC 6750 §2.1: `Bearer` and the token (base64url JWT characters), once. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+export const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * Lets a request through only with a valid access token (`Authorization: Bearer <jwt>`): one from the token
@@ -41,7 +41,7 @@ export class BearerAuthGuard implements CanActivate {
     if (!match) return refuse('malformed Authorization header: expected Bearer <access token>');
     let customerId: string;
     try {
-      customerId = await this.tokens.verify(match[1]);
+      customerId = await this.tokens.verifyFor(request, match[1]);
     } catch (error) {
       if (error instanceof InvalidAccessToken) return refuse(error.message);
       throw error;

@@ -17,6 +17,8 @@ import { decodeUnverified } from './unverified-jwt';
 @Injectable()
 export class BearerTokenVerifier {
   private readonly oidc?: OidcTokenVerifier;
+  /** One verification per request, shared by the guards that need it (rate limits, then auth). */
+  private readonly perRequest = new WeakMap<object, { token: string; customer: Promise<string> }>();
 
   constructor(
     private readonly tokens: AccessTokenService,
@@ -24,6 +26,16 @@ export class BearerTokenVerifier {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     if (config.oidc) this.oidc = new OidcTokenVerifier(config.oidc);
+  }
+
+  /** `verify`, done once for a request however many guards ask (the same token: the request's own header). */
+  verifyFor(request: object, token: string): Promise<string> {
+    const done = this.perRequest.get(request);
+    if (done && done.token === token) return done.customer;
+    const customer = this.verify(token);
+    customer.catch(() => undefined);
+    this.perRequest.set(request, { token, customer });
+    return customer;
   }
 
   async verify(token: string): Promise<string> {

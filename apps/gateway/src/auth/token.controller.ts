@@ -1,4 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Logger, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { AccessTokenService } from './access-token.service';
 import { ClientRegistry } from './client-registry';
@@ -24,6 +25,14 @@ export interface TokenResponse {
  * (`client_id`, `client_secret`, form or JSON) or as HTTP Basic; the answer is a bearer token whose `sub` is the
  * client id. Errors are RFC 6749 §5.2 bodies: `{error, error_description}`.
  */
+const OAUTH_ERROR = (status: number, error: string, description: string) =>
+  ApiResponse({
+    status,
+    description: `RFC 6749 error (${error}): the token endpoint answers in OAuth's shape, not the API's`,
+    schema: { example: { error, error_description: description } },
+  });
+
+@ApiTags('auth')
 @Controller()
 export class TokenController {
   private readonly logger = new Logger('Auth');
@@ -35,6 +44,22 @@ export class TokenController {
 
   @Post(TOKEN_PATH)
   @HttpCode(200)
+  @ApiOperation({ summary: 'Get an access token (OAuth2 client credentials; form, JSON or HTTP Basic)' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['grant_type', 'client_id', 'client_secret'],
+      properties: {
+        grant_type: { type: 'string', enum: ['client_credentials'] },
+        client_id: { type: 'string', example: 'demo' },
+        client_secret: { type: 'string', example: 'demo-secret' },
+      },
+    },
+  })
+  @ApiOkResponse({ schema: { example: { access_token: 'eyJhbGciOiJIUzI1NiIs...', token_type: 'Bearer', expires_in: 3600 } } })
+  @OAUTH_ERROR(400, 'invalid_request', 'grant_type is required')
+  @OAUTH_ERROR(401, 'invalid_client', 'client authentication failed')
   async token(
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,

@@ -18,6 +18,12 @@ describe('loadGatewayConfig', () => {
       tokenTtlSeconds: DEFAULT_TOKEN_TTL_SECONDS,
       clients: new Map([['demo', DEMO_CLIENT_SECRET]]),
       idempotency: { ttlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS },
+      edge: {
+        corsOrigins: [],
+        rateLimit: { store: 'memory', windowSeconds: 60, perClient: 6000, perIp: 60_000 },
+        push: { bufferPerCustomer: 100, bufferCustomers: 10_000 },
+        summaryDeadlineMs: 1500,
+      },
       defaultsInUse: ['JWT_SECRET', 'AUTH_CLIENTS'],
     });
     expect(DEFAULT_TOKEN_TTL_SECONDS).toBe(3600);

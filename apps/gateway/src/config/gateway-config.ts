@@ -1,5 +1,6 @@
 import { envInt } from '@app/transport';
 import { loadOidcConfig, OidcConfig } from '../auth/oidc/oidc-config';
+import { EdgeConfig, loadEdgeConfig } from './edge-config';
 
 /**
  * The gateway's own settings: how it signs access tokens, which API clients exist, and which external OpenID
@@ -17,6 +18,8 @@ export interface GatewayConfig {
   readonly oidc?: OidcConfig;
   /** Idempotency keys of `POST /v1/orders` (IDEMPOTENCY_*). */
   readonly idempotency: IdempotencyConfig;
+  /** CORS, rate limits, WebSocket push, the order summary's deadline (EdgeConfig). */
+  readonly edge: EdgeConfig;
   /** The development defaults in use, for a start-up warning (always empty in production). */
   readonly defaultsInUse: readonly string[];
 }
@@ -93,6 +96,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     clients,
     ...(oidc ? { oidc } : {}),
     idempotency: loadIdempotencyConfig(env),
+    edge: loadEdgeConfig(env),
     defaultsInUse,
   };
 }

@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RpcError, StatusCode } from '@app/transport';
 import { OAuthError } from '../auth/oauth-error';
 import { noStore, TOKEN_PATH } from '../auth/token.controller';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway-config';
+import { installEdgeMiddleware } from '../edge/configure-edge';
 
 /** Largest request body the gateway reads, JSON or form; a larger one is 413 before any handler runs. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -70,7 +72,8 @@ const tokenBodyErrors: ErrorMiddleware = (error, _req, res, next) => {
 };
 
 /**
- * Installs the gateway's body parsers: JSON and (flat) urlencoded, both limited to 64 KiB, with their errors in
+ * Installs the edge's first middleware (request id, security headers, CORS: installEdgeMiddleware), then the
+ * gateway's body parsers: JSON and (flat) urlencoded, both limited to 64 KiB, with their errors in
  * the gateway's shapes.
  *
  * Why here and like this: Nest registers its own parsers (100 KiB limit) when the app initialises, before any
@@ -81,12 +84,13 @@ const tokenBodyErrors: ErrorMiddleware = (error, _req, res, next) => {
  */
 export const BODY_PARSING: Provider = {
   provide: Symbol('gateway:body-parsing'),
-  inject: [HttpAdapterHost],
-  useFactory: (host: HttpAdapterHost) => {
+  inject: [HttpAdapterHost, GATEWAY_CONFIG],
+  useFactory: (host: HttpAdapterHost, config: GatewayConfig) => {
     const adapter = host.httpAdapter;
     if (!(adapter instanceof ExpressAdapter)) {
       throw new Error('the gateway needs the Express HTTP adapter, set before its providers are created (NestFactory.create)');
     }
+    installEdgeMiddleware(adapter, config);
     adapter.useBodyParser('json', false, { limit: BODY_LIMIT_BYTES });
     adapter.useBodyParser('urlencoded', false, { limit: BODY_LIMIT_BYTES, extended: false });
     adapter.use(TOKEN_PATH, tokenBodyErrors);

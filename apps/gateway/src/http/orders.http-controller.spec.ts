@@ -85,7 +85,14 @@ describe('/v1/orders', () => {
         expect(res.status).toBe(401);
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="switchboard"/);
         const text = await res.text();
-        expect(JSON.parse(text)).toEqual({ statusCode: 401, error: 'UNAUTHENTICATED', message: expect.any(String) });
+        expect(JSON.parse(text)).toEqual({
+          code: 'UNAUTHENTICATED',
+          message: expect.any(String),
+          details: null,
+          requestId: expect.any(String),
+          statusCode: 401,
+          error: 'UNAUTHENTICATED',
+        });
         const token = sent.authorization?.split(' ')[1];
         if (token) {
           expect(text).not.toContain(token);
@@ -181,6 +188,8 @@ describe('/v1/orders', () => {
       expect(res.status).toBe(400);
       const answer = (await res.json()) as { message: string; details: { issues: { path: string; message: string }[] } };
       expect(answer).toEqual({
+        code: 'INVALID_ARGUMENT',
+        requestId: expect.any(String),
         statusCode: 400,
         error: 'INVALID_ARGUMENT',
         message: expect.stringMatching(/^invalid order: /),
@@ -209,6 +218,8 @@ describe('/v1/orders', () => {
       });
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
+        code: 'INVALID_ARGUMENT',
+        requestId: expect.any(String),
         statusCode: 400,
         error: 'INVALID_ARGUMENT',
         message: expect.any(String),
@@ -221,6 +232,8 @@ describe('/v1/orders', () => {
       const res = await post(undefined, alice, '{"items": [{"sku": "SKU-MUG", "quantity": 1}], "paymentMethod": card-ok}');
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
+        code: 'INVALID_ARGUMENT',
+        requestId: expect.any(String),
         statusCode: 400,
         error: 'INVALID_ARGUMENT',
         message: 'request body is not valid JSON',
@@ -234,9 +247,12 @@ describe('/v1/orders', () => {
       const res = await post(undefined, alice, body);
       expect(res.status).toBe(413);
       expect(await res.json()).toEqual({
+        code: 'RESOURCE_EXHAUSTED',
+        message: 'request body is larger than 64 KiB',
+        details: null,
+        requestId: expect.any(String),
         statusCode: 413,
         error: 'PAYLOAD_TOO_LARGE',
-        message: 'request body is larger than 64 KiB',
       });
       expect(orders.state.calls).toBe(0);
     });
@@ -273,7 +289,14 @@ describe('/v1/orders', () => {
     it('answers 404 for another customer\'s order, as for a missing one', async () => {
       const theirs = await get(placed.id, bob);
       expect(theirs.status).toBe(404);
-      expect(await theirs.json()).toEqual({ statusCode: 404, error: 'NOT_FOUND', message: `order ${placed.id} not found` });
+      expect(await theirs.json()).toEqual({
+        code: 'NOT_FOUND',
+        message: `order ${placed.id} not found`,
+        details: null,
+        requestId: expect.any(String),
+        statusCode: 404,
+        error: 'NOT_FOUND',
+      });
       expect(orders.state.reads).toEqual([{ id: placed.id, customerId: 'bob' }]);
 
       const missing = await get('no-such-order');

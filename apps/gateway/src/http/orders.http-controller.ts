@@ -1,8 +1,19 @@
 import { Body, Controller, Get, Headers, Param, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { Id, Order, OrdersV1, OrderStatus } from '@app/contracts';
 import { InjectClient, RpcError, ServiceClient, StatusCode } from '@app/transport';
 import { AuthenticatedClient } from '../auth/authenticated-client';
+import { ApiErrors } from '../docs/openapi';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { IdempotencyKeyInUse, IdempotencyKeys, parseIdempotencyKey } from '../idempotency/idempotency-keys';
 import type { StoredResponse } from '../idempotency/idempotency-store';
@@ -18,6 +29,10 @@ export interface OrderAccepted {
  * authenticated client (the token's `sub`), never a field of the request. Errors of the orders service reach the
  * client through the RpcErrorFilter (NOT_FOUND 404, INVALID_ARGUMENT 400, UNAVAILABLE 503, ...).
  */
+const ORDER_ID = '0b9f0d3e-5a3c-4a4e-9d0e-6f1f3c2b7a10';
+
+@ApiTags('orders v1')
+@ApiBearerAuth('bearer')
 @Controller('v1/orders')
 @UseGuards(BearerAuthGuard)
 export class OrdersHttpController {
@@ -41,6 +56,34 @@ export class OrdersHttpController {
    * The key and the body are validated first: a 400 neither uses nor stores the key.
    */
   @Post()
+  @ApiOperation({ summary: 'Place an order for yourself (the token\'s client); it is processed asynchronously' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 printable ASCII: the order is placed at most once per key' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['items', 'paymentMethod'],
+      properties: {
+        items: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 100,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['sku', 'quantity'],
+            properties: { sku: { type: 'string', example: 'SKU-COFFEE' }, quantity: { type: 'integer', minimum: 1, example: 2 } },
+          },
+        },
+        paymentMethod: { type: 'string', example: 'visa', description: '"card-declined" is always declined' },
+      },
+    },
+  })
+  @ApiAcceptedResponse({
+    description: 'accepted; follow Location (or the WebSocket /v1/events) for its status',
+    schema: { example: { id: ORDER_ID, status: 'PENDING' } },
+  })
+  @ApiErrors(400, 401, 409, 413, 422)
   async place(
     @AuthenticatedClient() customerId: string,
     @Body() body: unknown,
@@ -66,6 +109,21 @@ export class OrdersHttpController {
 
   /** Another customer's order is NOT_FOUND (404), exactly like one that does not exist. */
   @Get(':id')
+  @ApiOperation({ summary: 'Read one of your orders (v1: total in integer cents)' })
+  @ApiParam({ name: 'id', example: ORDER_ID })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        id: ORDER_ID,
+        customerId: 'demo',
+        status: 'CONFIRMED',
+        items: [{ sku: 'SKU-COFFEE', quantity: 2 }],
+        totalCents: 1798,
+        createdAt: '2026-11-26T08:00:00.000Z',
+      },
+    },
+  })
+  @ApiErrors(400, 401, 404, 504)
   get(@AuthenticatedClient() customerId: string, @Param('id') id: string): Promise<Order> {
     if (!Id.safeParse(id).success) throw new RpcError(StatusCode.INVALID_ARGUMENT, 'invalid order id: 1-128 characters');
     return this.orders.getOrder({ id, customerId });

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { MemoryBroker, TransportConfig } from '@app/transport';
 import { freePort } from '@app/testing';
 import { GatewayConfig, loadGatewayConfig } from '../config/gateway-config';
+import { configureEdge } from '../edge/configure-edge';
 import { GatewayModule } from '../gateway.module';
 
 /** Settings of the gateway in the HTTP specs: two customers' clients and a test key. */
@@ -33,6 +34,7 @@ export const testLogs = new RecordingLogger();
 
 export interface TestGateway {
   readonly url: string;
+  readonly app: INestApplication;
   /** `fetch` of a path of the gateway. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** An access token from the token endpoint, for a client of TEST_ENV. */
@@ -59,12 +61,14 @@ export async function startTestGateway(
   class TestGatewayModule {}
 
   const app: INestApplication = await NestFactory.create(TestGatewayModule, { logger: testLogs, abortOnError: false });
+  configureEdge(app);
   const port = await freePort();
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const fetchPath = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);
   return {
     url,
+    app,
     fetch: fetchPath,
     async token(clientId, secret = `${clientId}-secret`) {
       const res = await fetchPath('/v1/auth/token', {

@@ -15,6 +15,8 @@ export interface StartServiceOptions {
   httpHost?: string;
   /** More Nest strategies to run beside the RPC server, e.g. `eventConsumer` from @app/messaging. */
   consumers?: readonly ((app: INestApplication) => CustomTransportStrategy)[];
+  /** Work on the app after it is created and before it listens (the gateway: WebSocket adapter, OpenAPI, CORS). */
+  configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface StartServiceOptions {
 export async function startService(module: Type<unknown>, options: StartServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: false });
   app.enableShutdownHooks();
+  await options.configure?.(app);
   if (options.serves.length > 0) {
     const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
     const announcer = optional<InstanceAnnouncer>(app, INSTANCE_ANNOUNCER);

@@ -52,7 +52,14 @@ describe('OpenID Connect access tokens at the gateway', () => {
     const challenge = res.headers.get('www-authenticate') ?? '';
     expect(challenge).toMatch(/^Bearer realm="switchboard", error="invalid_token"/);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ statusCode: 401, error: 'UNAUTHENTICATED', message: expect.stringMatching(description) });
+    expect(JSON.parse(text)).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: expect.stringMatching(description),
+      details: null,
+      requestId: expect.any(String),
+      statusCode: 401,
+      error: 'UNAUTHENTICATED',
+    });
     expect(text).not.toContain(token);
     expect(challenge).not.toContain(token);
   };
@@ -183,6 +190,9 @@ describe('OpenID Connect access tokens at the gateway', () => {
     const old = makeProviderKey('2024', 'RS256');
     const next = makeProviderKey('2025', 'ES256');
     let rotated: TestGateway;
+    // Long enough that a flood of 20 requests fits in one interval on a loaded machine.
+    const minRefetchMs = 1000;
+    const pastRefetchInterval = () => new Promise((resolve) => setTimeout(resolve, minRefetchMs + 50));
 
     beforeAll(async () => {
       await rotating.start();
@@ -190,7 +200,7 @@ describe('OpenID Connect access tokens at the gateway', () => {
       rotated = await startTestGateway(
         broker,
         { ...TEST_ENV, OIDC_ISSUER: rotating.issuer, OIDC_AUDIENCE: PROVIDER_AUDIENCE },
-        (config) => ({ ...config, oidc: { ...config.oidc!, minRefetchMs: 300 } }),
+        (config) => ({ ...config, oidc: { ...config.oidc!, minRefetchMs } }),
       );
     });
     afterAll(async () => {
@@ -206,7 +216,7 @@ describe('OpenID Connect access tokens at the gateway', () => {
       await expectRefused(await post(early, rotated), early, 'unknown key id');
 
       rotating.published = [old, next];
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      await pastRefetchInterval();
       expect((await post(rotating.sign(next, { sub: customer }), rotated)).status).toBe(202);
       expect((await post(early, rotated)).status).toBe(202);
       expect((await post(rotating.sign(old, { sub: customer }), rotated)).status).toBe(202);
@@ -214,7 +224,7 @@ describe('OpenID Connect access tokens at the gateway', () => {
     });
 
     it('fetches the JWKS at most once for a flood of made-up key ids', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      await pastRefetchInterval();
       const before = rotating.requests.jwks;
       const forged = Array.from({ length: 20 }, (_, i) => rotating.sign(makeProviderKey(`made-up-${i}`, 'ES256'), { sub: customer }));
       const answers = await Promise.all(forged.map((token) => post(token, rotated)));

@@ -1,0 +1,59 @@
+import { envInt } from '@app/transport';
+
+/** Settings of the gateway's edge: CORS, rate limits, WebSocket push and the order summary (see the README). */
+export interface EdgeConfig {
+  /** CORS_ORIGINS: origins allowed to call the API from a browser; empty: no CORS headers (same origin only). */
+  readonly corsOrigins: readonly string[];
+  readonly rateLimit: RateLimitConfig;
+  readonly push: PushConfig;
+  /** SUMMARY_DEADLINE_MS: the whole budget of `GET /v1/orders/:id/summary`, downstream calls included. */
+  readonly summaryDeadlineMs: number;
+}
+
+export interface RateLimitConfig {
+  /** RATE_LIMIT_STORE; by default `redis` when REDIS_URL is set (shared by every gateway instance), else `memory`. */
+  readonly store: 'memory' | 'redis';
+  /** RATE_LIMIT_WINDOW_SECONDS: the fixed window the limits count in. */
+  readonly windowSeconds: number;
+  /** RATE_LIMIT_PER_CLIENT: requests of one authenticated client (token subject) per window, over all its IPs. */
+  readonly perClient: number;
+  /** RATE_LIMIT_PER_IP: requests from one IP address per window, authenticated or not. */
+  readonly perIp: number;
+}
+
+export interface PushConfig {
+  /** PUSH_BUFFER_PER_CUSTOMER: recent order events kept per customer for resuming sockets. */
+  readonly bufferPerCustomer: number;
+  /** PUSH_BUFFER_CUSTOMERS: customers whose recent events are kept (least recently active dropped first). */
+  readonly bufferCustomers: number;
+}
+
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of corsOrigins) {
+    if (!ORIGIN.test(origin)) throw new Error(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+  }
+  const rawStore = (env.RATE_LIMIT_STORE ?? '').trim().toLowerCase();
+  if (rawStore !== '' && rawStore !== 'memory' && rawStore !== 'redis') {
+    throw new Error(`RATE_LIMIT_STORE must be memory or redis, got "${env.RATE_LIMIT_STORE}"`);
+  }
+  return {
+    corsOrigins,
+    rateLimit: {
+      store: rawStore === '' ? ((env.REDIS_URL ?? '') === '' ? 'memory' : 'redis') : (rawStore as 'memory' | 'redis'),
+      windowSeconds: envInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      perClient: envInt(env, 'RATE_LIMIT_PER_CLIENT', 6000, 1, 100_000_000),
+      perIp: envInt(env, 'RATE_LIMIT_PER_IP', 60_000, 1, 100_000_000),
+    },
+    push: {
+      bufferPerCustomer: envInt(env, 'PUSH_BUFFER_PER_CUSTOMER', 100, 1, 10_000),
+      bufferCustomers: envInt(env, 'PUSH_BUFFER_CUSTOMERS', 10_000, 1, 1_000_000),
+    },
+    summaryDeadlineMs: envInt(env, 'SUMMARY_DEADLINE_MS', 1500, 50, 60_000),
+  };
+}

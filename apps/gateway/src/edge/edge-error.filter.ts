@@ -1,0 +1,94 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { httpResponseOf, RpcError, StatusCode } from '@app/transport';
+import { OAuthError } from '../auth/oauth-error';
+import { requestIdOf } from './request-id';
+
+/**
+ * The one JSON shape of every error the gateway's API answers:
+ * `{code, message, details, requestId}`, where `code` is the canonical status name (`INVALID_ARGUMENT`,
+ * `NOT_FOUND`, `RESOURCE_EXHAUSTED`, ...) and the HTTP status follows from it through `httpResponseOf`, the one
+ * mapping of codes to statuses. `statusCode` and `error` (= `code`, or a more precise name such as
+ * `PAYLOAD_TOO_LARGE`) stay in the body for v1 clients that read them.
+ *
+ * The token endpoint's OAuth errors keep RFC 6749's `{error, error_description}`, which OAuth clients expect.
+ */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details: unknown;
+  requestId: string | null;
+  statusCode: number;
+  error: string;
+}
+
+/** HTTP statuses of errors raised as HttpExceptions (Nest, body-parser, the throttler) -> canonical codes. */
+const CODE_OF_STATUS: Record<number, StatusCode> = {
+  400: StatusCode.INVALID_ARGUMENT,
+  401: StatusCode.UNAUTHENTICATED,
+  403: StatusCode.PERMISSION_DENIED,
+  404: StatusCode.NOT_FOUND,
+  405: StatusCode.UNIMPLEMENTED,
+  409: StatusCode.ABORTED,
+  413: StatusCode.RESOURCE_EXHAUSTED,
+  415: StatusCode.INVALID_ARGUMENT,
+  422: StatusCode.FAILED_PRECONDITION,
+  429: StatusCode.RESOURCE_EXHAUSTED,
+  501: StatusCode.UNIMPLEMENTED,
+  503: StatusCode.UNAVAILABLE,
+  504: StatusCode.DEADLINE_EXCEEDED,
+};
+
+/** Installed as the gateway's first global filter (configureEdge), so it sees every HTTP error before any other. */
+@Catch()
+export class EdgeErrorFilter implements ExceptionFilter {
+  private readonly log = new Logger('Gateway');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<IncomingMessage>();
+    const response = http.getResponse<ServerResponse>();
+    if (response.headersSent) return void response.end();
+
+    if (exception instanceof OAuthError) return send(response, exception.getStatus(), exception.getResponse());
+
+    const requestId = requestIdOf(request) ?? null;
+    let status: number;
+    let code: string;
+    let error: string;
+    let message: string;
+    let details: unknown = null;
+    if (exception instanceof RpcError) {
+      const mapped = httpResponseOf(exception);
+      status = mapped.status;
+      if (mapped.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(mapped.retryAfterSeconds));
+      code = error = StatusCode[exception.code];
+      message = exception.message;
+      details = exception.details ?? null;
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const canonical = CODE_OF_STATUS[status] ?? (status >= 500 ? StatusCode.INTERNAL : StatusCode.UNKNOWN);
+      code = StatusCode[canonical];
+      const body = exception.getResponse();
+      const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      error = typeof fields.error === 'string' && /^[A-Z][A-Z_]+$/.test(fields.error) ? fields.error : code;
+      message = typeof fields.message === 'string' ? fields.message : Array.isArray(fields.message) ? fields.message.join('; ') : exception.message;
+      details = fields.details ?? null;
+    } else {
+      status = 500;
+      code = error = StatusCode[StatusCode.INTERNAL];
+      message = 'internal error';
+      this.log.error(`unhandled error on ${request.method} ${request.url?.split('?')[0]} (request ${requestId}): ${
+        exception instanceof Error ? exception.stack : String(exception)
+      }`);
+    }
+    const body: ErrorBody = { code, message, details, requestId, statusCode: status, error };
+    send(response, status, body);
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { getOptionsToken, getStorageToken, ThrottlerModuleOptions, ThrottlerStorageService, seconds } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type Redis from 'ioredis';
+import { closeConnection, openConnection, ThrottledLog, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway-config';
+import { CLIENT_LIMIT, EdgeThrottlerGuard, IP_LIMIT } from './edge-throttler.guard';
+
+const RATE_LIMIT_REDIS = Symbol('gateway:rate-limit-redis');
+
+/** Closes the rate limits' Redis connection (when there is one) with the app. */
+@Injectable()
+class RateLimitRedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis) await closeConnection(this.redis);
+  }
+}
+
+/**
+ * The rate limits (RATE_LIMIT_*): @nestjs/throttler's options, its storage — Redis at REDIS_URL, shared by every
+ * gateway instance (the atomic Lua counter of @nest-lab/throttler-storage-redis), or memory for a single
+ * instance — and EdgeThrottlerGuard as a global guard, so every route counts.
+ */
+export const RATE_LIMIT_PROVIDERS: Provider[] = [
+  {
+    provide: RATE_LIMIT_REDIS,
+    inject: [GATEWAY_CONFIG, TRANSPORT_CONFIG],
+    useFactory: (config: GatewayConfig, transport: TransportConfig): Redis | null => {
+      const { store, perClient, perIp, windowSeconds } = config.edge.rateLimit;
+      new Logger('RateLimits').log(
+        `${perClient} requests per client and ${perIp} per IP every ${windowSeconds} s, counted in ${store === 'redis' ? 'Redis' : 'memory (this instance only)'}`,
+      );
+      if (store !== 'redis') return null;
+      return openConnection({ url: transport.redisUrl, tls: transport.tls }, 'commands', `${transport.instanceId}:ratelimit`,
+        new ThrottledLog(new Logger('RateLimits')), 'rate-limit connection');
+    },
+  },
+  RateLimitRedisLifecycle,
+  {
+    provide: getStorageToken(),
+    inject: [RATE_LIMIT_REDIS],
+    useFactory: (redis: Redis | null) => (redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService()),
+  },
+  {
+    provide: getOptionsToken(),
+    inject: [GATEWAY_CONFIG],
+    useFactory: (config: GatewayConfig): ThrottlerModuleOptions => {
+      const { windowSeconds, perClient, perIp } = config.edge.rateLimit;
+      return [
+        { name: IP_LIMIT, ttl: seconds(windowSeconds), limit: perIp },
+        { name: CLIENT_LIMIT, ttl: seconds(windowSeconds), limit: perClient },
+      ];
+    },
+  },
+  { provide: APP_GUARD, useClass: EdgeThrottlerGuard },
+];
