@@ -31,7 +31,7 @@ import { AppProcess, CallRecord, freePort, NatsServerProcess, RedisServerProcess
  */
 type Transport = 'nats' | 'redis' | 'tcp' | 'grpc';
 /** Where each transport's instances register (tcp and grpc cover one registry each). */
-const REGISTRY: Record<Transport, 'nats' | 'redis'> = { nats: 'nats', redis: 'redis', tcp: 'nats', grpc: 'redis' };
+const REGISTRY: Record<Transport, 'nats' | 'redis'> = { nats: 'nats', redis: 'redis', tcp: 'redis', grpc: 'nats' };
 const DEADLINE_MS = 800;
 const LATE_MS = 150;
 const TTL_MS = 2000;
