@@ -63,6 +63,9 @@ export class Balancer<S extends Subchannel> {
   private readonly picker: Picker;
   readonly outliers: OutlierDetector;
   private updated = false;
+  private resolveFirstList!: () => void;
+  /** Settles once the first endpoint list arrived (a registry answers a moment after the client is made). */
+  readonly firstList = new Promise<void>((resolve) => (this.resolveFirstList = resolve));
 
   constructor(
     private readonly options: BalancingOptions,
@@ -91,12 +94,18 @@ export class Balancer<S extends Subchannel> {
     }
     const joinedAt = this.updated ? Date.now() : 0;
     this.updated = true;
+    this.resolveFirstList();
     for (const [address, endpoint] of next) {
       if (this.entries.has(address)) continue;
       this.entries.set(address, new BalancedEndpoint(endpoint, this.createSubchannel(endpoint), joinedAt));
       changed = true;
     }
     return changed;
+  }
+
+  /** True once the first endpoint list arrived. */
+  get known(): boolean {
+    return this.updated;
   }
 
   get endpoints(): readonly BalancedEndpoint<S>[] {

@@ -5,8 +5,8 @@ import type { GrpcSubchannel } from './grpc-subchannel';
 
 /**
  * Sends calls of one contract as gRPC unary calls to the instance the service's balancer picks (shared, owned by
- * the driver) among the ready ones serving the contract's version. With none ready but some still connecting, the
- * call waits (up to its deadline) for one of them to connect or fail; with none left, UNAVAILABLE at once.
+ * the driver) among the ready ones serving the contract's version. Before the first endpoint list arrived, or with
+ * none ready but some still connecting, the call waits (up to its deadline); with none left, UNAVAILABLE at once.
  */
 export class GrpcClientTransport implements ClientTransport {
   private closed = false;
@@ -18,6 +18,7 @@ export class GrpcClientTransport implements ClientTransport {
 
   async send(call: OutboundCall): Promise<unknown> {
     const version = call.method.contract.version;
+    if (!this.balancer.known) await this.firstList(call);
     for (;;) {
       if (this.closed) throw unavailable('client closed');
       const entry = this.balancer.pick(version);
@@ -31,6 +32,15 @@ export class GrpcClientTransport implements ClientTransport {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** Waits (up to the call's deadline) for the registry's first endpoint list. */
+  private async firstList(call: OutboundCall): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, call.deadline - Date.now()))));
+    await Promise.race([this.balancer.firstList, expired]);
+    clearTimeout(timer);
+    if (!this.balancer.known) throw deadlineExceeded(call.method.pattern);
   }
 
   private noInstance(version: string) {

@@ -143,6 +143,23 @@ describe('TcpDriver balancing over an endpoint list', () => {
     expect(after.sick).toBeGreaterThan(20);
   });
 
+  it('waits for the first endpoint list (a registry answers a moment later) instead of failing', async () => {
+    const a = await instance('a');
+    const late = new (class implements EndpointSource {
+      watch(_service: string, listener: (endpoints: readonly ServiceEndpoint[]) => void) {
+        setTimeout(() => listener([a]), 150);
+        return () => undefined;
+      }
+    })();
+    const driver = new TcpDriver(loadTransportConfig({ TRANSPORT: 'tcp' }), late);
+    drivers.push(driver);
+    await expect(driver.client(V1).send(call(V1))).resolves.toEqual({ name: 'a' });
+    const silent = new TcpDriver(loadTransportConfig({ TRANSPORT: 'tcp' }), { watch: () => () => undefined });
+    drivers.push(silent);
+    const error = await silent.client(V1).send(call(V1, 200)).catch((e: RpcError) => e);
+    expect((error as RpcError).code).toBe(StatusCode.DEADLINE_EXCEEDED);
+  });
+
   it('never ejects every instance: with all of them failing, calls still reach them', async () => {
     const x = await instance('x', undefined, async () => Promise.reject(unavailable('down')));
     const y = await instance('y', undefined, async () => Promise.reject(unavailable('down')));

@@ -39,8 +39,8 @@ class TcpSubchannel implements Subchannel {
  * The client side of one service: a persistent TcpLink per instance, kept in step with the service's endpoint
  * list (static, or from the registry), started on first use. Each call goes to the instance the balancer picks
  * among the connected ones serving the call's contract version (round robin or least outstanding, with outlier
- * ejection). A call made while no link is connected waits only for a first connection attempt still under way;
- * otherwise it fails at once with UNAVAILABLE.
+ * ejection). A call made while no link is connected waits only for the first endpoint list or a first connection
+ * attempt still under way; otherwise it fails at once with UNAVAILABLE.
  */
 export class TcpChannel {
   private readonly balancer: Balancer<TcpSubchannel>;
@@ -57,7 +57,6 @@ export class TcpChannel {
   ) {
     this.balancer = new Balancer(balancing, (endpoint) => {
       const link = new TcpLink(parseTcpAddress(endpoint.address), service, maxPayloadBytes, log, () => this.onLinkChange(), tls);
-      if (this.started) link.start();
       return new TcpSubchannel(link);
     });
   }
@@ -70,12 +69,18 @@ export class TcpChannel {
   /** Replaces the instance list (registry updates): links to new instances open, links to gone ones close. */
   setEndpoints(endpoints: readonly ServiceEndpoint[]): void {
     if (this.closed) return;
-    if (this.balancer.update(endpoints)) this.onLinkChange();
+    const first = !this.balancer.known;
+    const changed = this.balancer.update(endpoints);
+    // New links start once they are in the balancer, so their first state change finds them there.
+    if (this.started) this.start();
+    if (changed || first) this.onLinkChange();
   }
 
   send(call: OutboundCall): Promise<unknown> {
     if (this.closed) return Promise.reject(unavailable('client closed'));
     if (!this.started) this.start();
+    // Before the registry's first answer nothing is known yet: wait for it rather than fail.
+    if (!this.balancer.known) return this.wait(call);
     const entry = this.balancer.pick(call.method.contract.version);
     if (entry?.subchannel.state === 'ready') return this.balancer.send(entry, call);
     if (entry) return this.wait(call);
@@ -88,6 +93,7 @@ export class TcpChannel {
     this.rejectWaiting(unavailable('client closed'));
   }
 
+  /** Starts every link not started yet (a link starts once). */
   private start(): void {
     this.started = true;
     for (const entry of this.balancer.endpoints) entry.subchannel.link.start();
