@@ -1,0 +1,43 @@
+import { context, trace } from '@opentelemetry/api';
+import pino, { Logger, LoggerOptions } from 'pino';
+import { REDACTED, REDACTED_PATHS } from './log-redaction';
+
+/** `LOG_LEVEL` (trace..fatal, silent; default info) and `LOG_FORMAT` (`json` default, `pretty` for development). */
+export interface LogSettings {
+  level: string;
+  pretty: boolean;
+}
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export function loadLogSettings(env: NodeJS.ProcessEnv = process.env): LogSettings {
+  const level = (env.LOG_LEVEL || 'info').toLowerCase();
+  if (!LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LEVELS.join(', ')}; got "${env.LOG_LEVEL}"`);
+  const format = (env.LOG_FORMAT || 'json').toLowerCase();
+  if (format !== 'json' && format !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty; got "${env.LOG_FORMAT}"`);
+  return { level, pretty: format === 'pretty' };
+}
+
+/** pino options: JSON lines with the active span's trace and span ids, redacted secrets, ISO times. */
+export function loggerOptions(settings: LogSettings): LoggerOptions {
+  return {
+    level: settings.level,
+    redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const span = trace.getSpan(context.active());
+      if (!span) return {};
+      const { traceId, spanId } = span.spanContext();
+      return { trace_id: traceId, span_id: spanId };
+    },
+    transport: settings.pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
+  };
+}
+
+let root: Logger | undefined;
+
+/** The process's pino logger (one per process: the apps of the all-in-one `system` app share it). */
+export function processLogger(): Logger {
+  return (root ??= pino(loggerOptions(loadLogSettings())));
+}
