@@ -11,3 +11,4 @@ export * from './launcher/app-process';
 export * from './load/run-load';
 export * from './otlp/otlp-receiver';
 export * from './launcher/running-system';
+export * from './otlp/prometheus-text';

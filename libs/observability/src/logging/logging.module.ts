@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Context, trace } from '@opentelemetry/api';
+import { Context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
 import { HTTP_TRACE_CONTEXT } from '../http/http-telemetry.middleware';
 import { processLogger } from './process-logger';
@@ -23,7 +23,7 @@ export function loggingModule(serviceToken: unknown) {
           const correlation = req.headers['x-correlation-id'];
           return {
             correlation_id: typeof correlation === 'string' ? correlation : undefined,
-            ...(span ? { trace_id: span.traceId, span_id: span.spanId } : {}),
+            ...(span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {}),
           };
         },
         serializers: {

@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { Logger, LoggerOptions } from 'pino';
 import { REDACTED, REDACTED_PATHS } from './log-redaction';
 
@@ -27,9 +27,8 @@ export function loggerOptions(settings: LogSettings): LoggerOptions {
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const span = trace.getSpan(context.active());
-      if (!span) return {};
-      const { traceId, spanId } = span.spanContext();
-      return { trace_id: traceId, span_id: spanId };
+      const spanContext = span?.spanContext();
+      return spanContext && isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
     },
     transport: settings.pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
   };
