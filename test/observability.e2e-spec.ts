@@ -1,4 +1,6 @@
 import { InventoryEventsV1, InventoryV1, OrdersEventsV1, OrdersV1, PaymentsEventsV1, PaymentsV1 } from '@app/contracts';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { credentials, makeClientConstructor, ServiceError } from '@grpc/grpc-js';
 import { service as grpcHealthService } from 'grpc-health-check';
 import { ALL_APPS, AppName, OtlpReceiver, parsePrometheusText, ReceivedSpan, RunningSystem, sampleSum, SpanKinds, SystemTransport } from '@app/testing';
@@ -11,7 +13,17 @@ import { ALL_APPS, AppName, OtlpReceiver, parsePrometheusText, ReceivedSpan, Run
  * publish, and OrderConfirmed reaching notifications. No span of the trace may point at a parent that is not in it.
  * Then, after that order: every app's /metrics (calls, events, outbox, breakers, HTTP), /health/live and
  * /health/ready, the request log lines, and on gRPC the standard grpc.health.v1 service, NOT_SERVING on SIGTERM.
+ * On the brokered transports, the operator CLI (dist/apps/cli) calls methods, checks health and lists dead letters.
  */
+
+/** Runs the built operator CLI with the system's settings; resolves with its exit code and output. */
+function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [join(__dirname, '..', 'dist', 'apps', 'cli', 'main.js'), ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
 const TRANSPORTS: SystemTransport[] = ['memory', 'nats', 'redis', 'tcp', 'grpc'];
 
 const rpcName = (method: { grpcPath: string }) => method.grpcPath.slice(1);
@@ -22,6 +34,7 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
   /** The order placed by the first test, its trace and the token used. */
   let traceId = '';
   let token = '';
+  let orderId = '';
   const bus = transport === 'memory' ? 'memory' : transport === 'redis' ? 'redis' : 'nats';
 
   beforeAll(async () => {
@@ -54,6 +67,7 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
+    orderId = id;
 
     // The trace is the one whose PlaceOrder server span handled this order's request.
     await receiver.waitFor((spans) => spans.some((s) => s.name === 'POST /v1/orders' && s.kind === SpanKinds.server), 15_000, 'the gateway span');
@@ -222,6 +236,36 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
     expect(request).toMatchObject({ service: 'gateway', res: { statusCode: 202 }, responseTime: expect.any(Number) });
     for (const app of ALL_APPS) expect(system.process(app).logs).not.toContain(token);
   });
+
+  if (transport !== 'memory') {
+    it('operator CLI: calls a contract method over the transport as a service, with its scopes', async () => {
+      const got = await cli(system.env, 'call', OrdersV1.methods.getOrder.pattern, '-d', JSON.stringify({ id: orderId, customerId: 'alice' }));
+      expect({ code: got.code, stderr: got.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(got.stdout)).toMatchObject({ id: orderId, customerId: 'alice', status: 'CONFIRMED' });
+
+      const missing = await cli(system.env, 'call', OrdersV1.methods.getOrder.pattern, '-d', JSON.stringify({ id: 'no-such-order', customerId: 'alice' }));
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^error: NOT_FOUND: /);
+
+      const denied = await cli(system.env, 'call', PaymentsV1.methods.charge.pattern, '--as', 'notifications', '-d',
+        JSON.stringify({ orderId, amountCents: 100, currency: 'EUR', paymentMethod: 'visa' }));
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/^error: PERMISSION_DENIED: /);
+    });
+
+    it('operator CLI: shows every app ready, and lists dead letters over the admin endpoint', async () => {
+      const health = await cli(system.env, 'health', '--json');
+      expect(health.code).toBe(0);
+      const apps = JSON.parse(health.stdout) as { app: string; state: string }[];
+      expect(apps.map((a) => `${a.app} ${a.state}`).sort()).toEqual(ALL_APPS.map((app) => `${app} ready`).sort());
+
+      const deadLetters = await cli(system.env, 'dead-letters', 'list', '--app', 'notifications');
+      expect(deadLetters.code).toBe(0);
+      expect(JSON.parse(deadLetters.stdout)).toMatchObject({ group: 'notifications', items: [] });
+      const noApp = await cli(system.env, 'dead-letters', 'list');
+      expect(noApp).toMatchObject({ code: 2, stderr: expect.stringMatching(/--app is needed/) });
+    });
+  }
 
   if (transport === 'grpc') {
     it('serves grpc.health.v1 on every gRPC server, and reports NOT_SERVING when it begins to stop', async () => {
