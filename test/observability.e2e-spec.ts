@@ -76,15 +76,23 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
     const traceOf = () => receiver.trace(root.traceId);
     const has = (name: string, kind: number, service?: string) => (spans: ReceivedSpan[]) =>
       spans.some((s) => s.traceId === root.traceId && s.name === name && s.kind === kind && (!service || s.attributes['messaging.consumer.group.name'] === service));
-    await receiver.waitFor(
-      (spans) =>
-        has(`process ${OrdersEventsV1.orderConfirmed.type}`, SpanKinds.consumer, 'notifications')(spans) &&
-        has(`process ${OrdersEventsV1.orderPlaced.type}`, SpanKinds.consumer, 'notifications')(spans) &&
-        has(`publish ${PaymentsEventsV1.paymentCaptured.type}`, SpanKinds.producer)(spans) &&
-        has(`publish ${InventoryEventsV1.stockReserved.type}`, SpanKinds.producer)(spans),
-      20_000,
-      `the spans of order ${id}`,
-    );
+    // Every hop's span, as each process exports it (a consumer span ends, and is exported, after what it started).
+    const expected = [
+      has(rpcName(OrdersV1.methods.placeOrder), SpanKinds.client),
+      has(rpcName(OrdersV1.methods.placeOrder), SpanKinds.server),
+      has(`publish ${OrdersEventsV1.orderPlaced.type}`, SpanKinds.producer),
+      has(`process ${OrdersEventsV1.orderPlaced.type}`, SpanKinds.consumer, 'orders'),
+      has(`process ${OrdersEventsV1.orderPlaced.type}`, SpanKinds.consumer, 'notifications'),
+      has(rpcName(InventoryV1.methods.reserve), SpanKinds.client),
+      has(rpcName(InventoryV1.methods.reserve), SpanKinds.server),
+      has(`publish ${InventoryEventsV1.stockReserved.type}`, SpanKinds.producer),
+      has(rpcName(PaymentsV1.methods.charge), SpanKinds.client),
+      has(rpcName(PaymentsV1.methods.charge), SpanKinds.server),
+      has(`publish ${PaymentsEventsV1.paymentCaptured.type}`, SpanKinds.producer),
+      has(`publish ${OrdersEventsV1.orderConfirmed.type}`, SpanKinds.producer),
+      has(`process ${OrdersEventsV1.orderConfirmed.type}`, SpanKinds.consumer, 'notifications'),
+    ];
+    await receiver.waitFor((spans) => expected.every((present) => present(spans)), 20_000, `the spans of order ${id}`);
     const trace = traceOf();
     const byId = new Map(trace.map((span) => [span.spanId, span]));
     const one = (name: string, kind: number, where: (s: ReceivedSpan) => boolean = () => true) => {
@@ -251,6 +259,31 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
         JSON.stringify({ orderId, amountCents: 100, currency: 'EUR', paymentMethod: 'visa' }));
       expect(denied.code).toBe(1);
       expect(denied.stderr).toMatch(/^error: PERMISSION_DENIED: /);
+    });
+
+    it('operator CLI: tails the events published from now on, read-only', async () => {
+      const child = execFile(process.execPath, [join(__dirname, '..', 'dist', 'apps', 'cli', 'main.js'), 'events', 'tail', '--limit', '2', '--type', `${OrdersEventsV1.orderPlaced.type},${OrdersEventsV1.orderConfirmed.type}`], {
+        env: { ...process.env, ...system.env },
+        timeout: 30_000,
+      });
+      let stdout = '';
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // the CLI connects and subscribes
+      const res = await fetch(`${system.httpUrl('gateway')}/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ sku: 'SKU-TEA', quantity: 1 }], paymentMethod: 'visa' }),
+      });
+      const { id } = (await res.json()) as { id: string };
+      expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
+      const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; body: { orderId?: string; id?: string }; metadata: Record<string, string>; traceparent?: string });
+      expect(events.map((e) => e.type)).toEqual([OrdersEventsV1.orderPlaced.type, OrdersEventsV1.orderConfirmed.type]);
+      expect(events.map((e) => e.body.orderId ?? e.body.id)).toEqual([id, id]);
+      expect(events[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      for (const event of events) expect(event.metadata).not.toHaveProperty('authorization');
     });
 
     it('operator CLI: shows every app ready, and lists dead letters over the admin endpoint', async () => {

@@ -12,6 +12,9 @@ Commands:
       --timeout MS             the call's deadline (default RPC_TIMEOUT_MS)
       -m, --metadata KEY=VALUE extra call metadata (repeatable)
   methods                      lists every contract method
+  events tail [--type T,...] [--limit N]
+                               prints events as they are published (JSON lines; read-only: takes nothing
+                               from the services); Ctrl-C stops
   health [APP...]             asks /health/ready of every app (or the ones named); exit 1 if one is not ready
   dead-letters list --app APP [--type T] [--status S] [--limit N] [--cursor C]
   dead-letters show|replay|discard --app APP ID
@@ -29,6 +32,7 @@ Examples:
   TRANSPORT=nats npm run cli -- call orders.v1.GetOrder -d '{"orderId":"...","customerId":"demo"}'
   TRANSPORT=grpc npm run cli -- call inventory.v1.GetStock --as orders -d '{"sku":"SKU-MUG"}'
   npm run cli -- health
+  TRANSPORT=redis npm run cli -- events tail --type orders.v1.OrderPlaced,orders.v1.OrderConfirmed
   npm run cli -- dead-letters list --app notifications --type orders.v1.OrderPlaced
 `;
 

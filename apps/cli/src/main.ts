@@ -6,6 +6,7 @@ import { CliError, usageError } from './cli-error';
 import { callCommand, readBody } from './commands/call.command';
 import { discardDeadLetter, listDeadLetters, replayDeadLetter, showDeadLetter } from './commands/dead-letters.command';
 import { formatHealth, healthCommand } from './commands/health.command';
+import { EVENT_TYPES, tailEvents } from './commands/tail-events.command';
 
 const print = (value: unknown) => process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
 
@@ -51,18 +52,38 @@ async function run(args: CliArgs): Promise<number> {
       else throw usageError(`dead-letters takes list, show, replay or discard; got "${action ?? ''}"`);
       return 0;
     }
+    case 'events': {
+      const [action, ...rest] = args.positionals;
+      if (action !== 'tail' || rest.length > 0) throw usageError('events takes: tail [--type T[,T...]] [--limit N]');
+      const limit = args.limit === undefined ? undefined : Number(args.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usageError(`--limit must be a positive integer; got "${args.limit}"`);
+      const stop = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await tailEvents({
+        types: args.type ? args.type.split(',').map((t) => t.trim()) : EVENT_TYPES,
+        limit,
+        stop,
+        onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
+      });
+      return 0;
+    }
     default:
       throw usageError(`unknown command "${args.command}"`);
   }
 }
 
+/** Exits when the command is done, whatever connections a failed one may have left open (stdout is synchronous here). */
 async function main(): Promise<void> {
+  let code: number;
   try {
-    process.exitCode = await run(parseCliArgs(process.argv.slice(2)));
+    code = await run(parseCliArgs(process.argv.slice(2)));
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+    code = error instanceof CliError ? error.exitCode : 1;
   }
+  process.exit(code);
 }
 
 void main();
