@@ -36,7 +36,22 @@ export function loggerOptions(settings: LogSettings): LoggerOptions {
 
 let root: Logger | undefined;
 
-/** The process's pino logger (one per process: the apps of the all-in-one `system` app share it). */
+/**
+ * The process's pino logger (one per process: the apps of the all-in-one `system` app share it). JSON goes to
+ * stdout asynchronously (lines written while a write is under way are coalesced: no syscall per call handled under
+ * load); `flushLogs` at shutdown writes what is pending.
+ */
 export function processLogger(): Logger {
-  return (root ??= pino(loggerOptions(loadLogSettings())));
+  if (!root) {
+    const settings = loadLogSettings();
+    root = settings.pretty ? pino(loggerOptions(settings)) : pino(loggerOptions(settings), pino.destination({ dest: 1, sync: false }));
+  }
+  return root;
+}
+
+/** Writes the log lines still buffered (before the process exits). */
+export function flushLogs(): Promise<void> {
+  const logger = root;
+  if (!logger) return Promise.resolve();
+  return new Promise((resolve) => logger.flush(() => resolve()));
 }

@@ -5,6 +5,7 @@ import { ReadinessChecks } from '../health/readiness-checks';
 import { MetricsController } from '../http/metrics.controller';
 import { loggingModule } from '../logging/logging.module';
 import { breakerStatesOf } from '../metrics/resilience-metrics';
+import { flushLogs } from '../logging/process-logger';
 import { flushTracing } from '../tracing/start-tracing';
 
 const SERVICE = Symbol('switchboard:observed-service');
@@ -33,6 +34,7 @@ class ObservabilityLifecycle implements OnModuleInit, BeforeApplicationShutdown,
 
   async onApplicationShutdown(): Promise<void> {
     await flushTracing().catch(() => undefined);
+    await flushLogs().catch(() => undefined);
   }
 }
 
