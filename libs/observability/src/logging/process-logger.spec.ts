@@ -46,6 +46,8 @@ describe('process logger', () => {
   it('reads LOG_LEVEL and LOG_FORMAT, refusing bad values by name', () => {
     expect(loadLogSettings({})).toEqual({ level: 'info', pretty: false });
     expect(loadLogSettings({ LOG_LEVEL: 'DEBUG', LOG_FORMAT: 'pretty' })).toEqual({ level: 'debug', pretty: true });
+    expect(loadLogSettings({ NODE_ENV: 'development' })).toEqual({ level: 'info', pretty: true });
+    expect(loadLogSettings({ NODE_ENV: 'development', LOG_FORMAT: 'json' })).toEqual({ level: 'info', pretty: false });
     expect(() => loadLogSettings({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadLogSettings({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
   });

@@ -2,7 +2,7 @@ import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { Logger, LoggerOptions } from 'pino';
 import { REDACTED, REDACTED_PATHS } from './log-redaction';
 
-/** `LOG_LEVEL` (trace..fatal, silent; default info) and `LOG_FORMAT` (`json` default, `pretty` for development). */
+/** `LOG_LEVEL` (trace..fatal, silent; default info) and `LOG_FORMAT` (`json`; `pretty` by default when NODE_ENV=development). */
 export interface LogSettings {
   level: string;
   pretty: boolean;
@@ -13,7 +13,7 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 export function loadLogSettings(env: NodeJS.ProcessEnv = process.env): LogSettings {
   const level = (env.LOG_LEVEL || 'info').toLowerCase();
   if (!LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LEVELS.join(', ')}; got "${env.LOG_LEVEL}"`);
-  const format = (env.LOG_FORMAT || 'json').toLowerCase();
+  const format = (env.LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : 'json')).toLowerCase();
   if (format !== 'json' && format !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty; got "${env.LOG_FORMAT}"`);
   return { level, pretty: format === 'pretty' };
 }
