@@ -1,4 +1,4 @@
-import { Attributes, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Attributes, context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   contextFromHeaders,
   headersOf,
@@ -6,6 +6,7 @@ import {
   recordEventHandled,
   recordEventPublished,
   tracer,
+  tracingActive,
 } from '@app/observability';
 import { MetadataKey } from '@app/transport';
 import type { DeliveredEvent, EventBus, EventOutcome, OutgoingEvent, Subscription, SubscriptionHandle } from './event-bus';
@@ -30,6 +31,7 @@ export class ObservedEventBus implements EventBus {
   }
 
   async publish(event: OutgoingEvent): Promise<void> {
+    if (!tracingActive()) return this.countedPublish(event);
     const metadata = event.metadata;
     const active = context.active();
     const parent = metadata[MetadataKey.traceparent]
@@ -54,6 +56,17 @@ export class ObservedEventBus implements EventBus {
     }
   }
 
+  /** Tracing off: the publish is only counted. */
+  private async countedPublish(event: OutgoingEvent): Promise<void> {
+    try {
+      await this.inner.publish(event);
+    } catch (error) {
+      recordEventPublished(this.service, event.type, this.inner.name, 'error');
+      throw error;
+    }
+    recordEventPublished(this.service, event.type, this.inner.name, 'ok');
+  }
+
   subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
     return this.inner.subscribe({
       group: subscription.group,
@@ -76,23 +89,28 @@ export class ObservedEventBus implements EventBus {
   private async consume(subscription: Subscription, event: DeliveredEvent): Promise<EventOutcome> {
     const bus = this.inner.name;
     recordEventDelivered(subscription.group, event.type, bus, event.deliveryCount, event.publishedAt);
-    const parent = contextFromHeaders(event.metadata[MetadataKey.traceparent], event.metadata[MetadataKey.tracestate]);
-    const attributes = this.attributes(event.type, event.id, 'process');
-    attributes['messaging.consumer.group.name'] = subscription.group;
-    attributes['switchboard.delivery_count'] = event.deliveryCount;
-    const span = tracer.startSpan(`process ${event.type}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+    let span: Span | undefined;
+    let spanContext: Context | undefined;
+    if (tracingActive()) {
+      const parent = contextFromHeaders(event.metadata[MetadataKey.traceparent], event.metadata[MetadataKey.tracestate]);
+      const attributes = this.attributes(event.type, event.id, 'process');
+      attributes['messaging.consumer.group.name'] = subscription.group;
+      attributes['switchboard.delivery_count'] = event.deliveryCount;
+      span = tracer.startSpan(`process ${event.type}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+      spanContext = trace.setSpan(parent, span);
+    }
     const started = performance.now();
     let outcome: EventOutcome | 'error' = 'error';
     try {
-      outcome = await context.with(trace.setSpan(parent, span), () => subscription.handle(event));
-      if (outcome !== 'ack') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome === 'dead' ? 'dead-lettered' : 'will be retried' });
+      outcome = await (spanContext ? context.with(spanContext, () => subscription.handle(event)) : subscription.handle(event));
+      if (outcome !== 'ack') span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome === 'dead' ? 'dead-lettered' : 'will be retried' });
       return outcome;
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
       throw error;
     } finally {
-      span.setAttribute('switchboard.event_outcome', outcome);
-      span.end();
+      span?.setAttribute('switchboard.event_outcome', outcome);
+      span?.end();
       recordEventHandled(subscription.group, event.type, bus, outcome, (performance.now() - started) / 1000);
     }
   }

@@ -2,7 +2,7 @@ import { Context, context, Span, SpanKind, SpanStatusCode, trace } from '@opente
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { recordHttpRequest } from '../metrics/http-metrics';
 import { contextFromHeaders } from '../tracing/trace-context';
-import { tracer } from '../tracing/tracer';
+import { tracer, tracingActive } from '../tracing/tracer';
 
 /** Where the request's span context is kept for HttpSpanInterceptor. */
 export const HTTP_TRACE_CONTEXT = Symbol('switchboard:http-trace-context');
@@ -31,7 +31,7 @@ export function httpTelemetry(service: string) {
     const started = performance.now();
     let span: Span | undefined;
     let spanContext: Context | undefined;
-    if (!UNTRACED.test(req.path)) {
+    if (tracingActive() && !UNTRACED.test(req.path)) {
       const parent = contextFromHeaders(headerValue(req.headers.traceparent), headerValue(req.headers.tracestate));
       span = tracer.startSpan(req.method, {
         kind: SpanKind.SERVER,

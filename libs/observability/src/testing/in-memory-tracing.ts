@@ -1,6 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { setTracingActive } from '../tracing/tracer';
 
 /**
  * Real OpenTelemetry tracing for unit tests, without an exporter process: spans end up in memory. Registers the
@@ -14,6 +15,7 @@ export class InMemoryTracing {
   start(): this {
     context.setGlobalContextManager(this.contextManager.enable());
     trace.setGlobalTracerProvider(this.provider);
+    setTracingActive(true);
     return this;
   }
 
@@ -28,6 +30,7 @@ export class InMemoryTracing {
   }
 
   async stop(): Promise<void> {
+    setTracingActive(false);
     await this.provider.shutdown();
     this.contextManager.disable();
     trace.disable();

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { setTracingActive } from './tracer';
 
 let sdk: NodeSDK | undefined;
 
@@ -23,6 +24,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   if (sdk || !tracingRequested(env)) return sdk !== undefined;
   sdk = new NodeSDK({ serviceName: env.OTEL_SERVICE_NAME || service, instrumentations: [] });
   sdk.start();
+  setTracingActive(true);
   return true;
 }
 
@@ -37,4 +39,5 @@ export async function flushTracing(): Promise<void> {
 export async function stopTracing(): Promise<void> {
   await sdk?.shutdown();
   sdk = undefined;
+  setTracingActive(false);
 }

@@ -10,6 +10,27 @@ import { observeClientCall, observeServerCall } from './rpc-telemetry';
 
 const reserve = InventoryV1.methods.reserve;
 
+describe('RPC telemetry with tracing off', () => {
+  it('leaves the trace context that travels untouched, runs the handler in no span, and still measures the call', async () => {
+    const upstream = `00-${'e'.repeat(32)}-${'f'.repeat(16)}-01`;
+    const metadata: Metadata = { 'x-caller': 'untraced-caller', traceparent: upstream };
+    let inHandler: Metadata | undefined;
+    await observeClientCall(reserve, 'spec', 'untraced-caller', metadata, () =>
+      observeServerCall(reserve, reserve.pattern, 'spec', { ...metadata }, async () => {
+        inHandler = propagatedMetadata('inventory', { traceparent: metadata.traceparent });
+        return {};
+      }),
+    );
+    expect(metadata.traceparent).toBe(upstream);
+    expect(inHandler?.traceparent).toBe(upstream);
+    expect(trace.getActiveSpan()).toBeUndefined();
+    const samples = parsePrometheusText(await metricsRegistry.metrics());
+    const labels = { caller: 'untraced-caller', method: 'inventory.v1.Reserve', code: 'OK' };
+    expect(sampleSum(samples, 'switchboard_rpc_client_duration_seconds_count', labels)).toBe(1);
+    expect(sampleSum(samples, 'switchboard_rpc_server_duration_seconds_count', labels)).toBe(1);
+  });
+});
+
 describe('RPC telemetry', () => {
   const tracing = new InMemoryTracing();
   beforeAll(() => tracing.start());

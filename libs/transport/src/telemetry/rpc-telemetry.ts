@@ -1,6 +1,6 @@
-import { Attributes, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Attributes, context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { MethodRef } from '@app/contracts';
-import { contextFromHeaders, headersOf, logServerCall, recordClientCall, recordServerCall, tracer } from '@app/observability';
+import { contextFromHeaders, headersOf, logServerCall, recordClientCall, recordServerCall, tracer, tracingActive } from '@app/observability';
 import type { Metadata } from '../metadata/metadata';
 import { MetadataKey } from '../metadata/metadata';
 import { RpcError } from '../status/rpc-error';
@@ -62,6 +62,7 @@ export async function observeClientCall(
   metadata: Metadata,
   send: () => Promise<unknown>,
 ): Promise<unknown> {
+  if (!tracingActive()) return measuredClientCall(method, transport, caller, send);
   const telemetry = telemetryOf(method, method.pattern, transport);
   const active = context.active();
   const parent = trace.getSpan(active)
@@ -89,6 +90,20 @@ export async function observeClientCall(
   }
 }
 
+/** The call without a span (tracing off): its duration and status code only. */
+async function measuredClientCall(method: MethodRef, transport: string, caller: string, send: () => Promise<unknown>): Promise<unknown> {
+  const started = performance.now();
+  let code = 'OK';
+  try {
+    return await send();
+  } catch (error) {
+    code = codeNameOf(error);
+    throw error;
+  } finally {
+    recordClientCall(caller, method.service, method.pattern, transport, code, (performance.now() - started) / 1000);
+  }
+}
+
 /**
  * Runs an incoming call inside a SERVER span whose parent is the caller's span (from the metadata), active while
  * the handler runs so its own calls and events continue the trace; records the call's duration and status code
@@ -101,25 +116,32 @@ export async function observeServerCall<T>(
   metadata: Metadata,
   handle: () => Promise<T>,
 ): Promise<T> {
-  const telemetry = telemetryOf(method, pattern, transport);
-  const parent = contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate]);
-  const span = tracer.startSpan(telemetry.spanName, { kind: SpanKind.SERVER, attributes: telemetry.attributes }, parent);
+  let span: Span | undefined;
+  let spanContext: Context | undefined;
+  if (tracingActive()) {
+    const telemetry = telemetryOf(method, pattern, transport);
+    const parent = contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate]);
+    span = tracer.startSpan(telemetry.spanName, { kind: SpanKind.SERVER, attributes: telemetry.attributes }, parent);
+    spanContext = trace.setSpan(parent, span);
+  }
   const started = performance.now();
   let code = 'OK';
   try {
-    return await context.with(trace.setSpan(parent, span), handle);
+    return await (spanContext ? context.with(spanContext, handle) : handle());
   } catch (error) {
     code = codeNameOf(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+    span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
     throw error;
   } finally {
     const durationMs = performance.now() - started;
     const caller = metadata[MetadataKey.caller] ?? 'unknown';
     const service = method?.service ?? 'unknown';
     const name = method?.pattern ?? 'unknown';
-    logServerCall(service, name, caller, transport, code, durationMs, metadata[MetadataKey.correlationId], span.spanContext());
-    span.setAttribute('rpc.response.status_code', code);
-    span.end();
+    logServerCall(service, name, caller, transport, code, durationMs, metadata[MetadataKey.correlationId], span?.spanContext());
+    if (span) {
+      span.setAttribute('rpc.response.status_code', code);
+      span.end();
+    }
     recordServerCall(caller, service, name, transport, code, durationMs / 1000);
   }
 }
