@@ -270,7 +270,8 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
       child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       let stderr = '';
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      // 'close', not 'exit': the output may still be in the pipe when the process has exited.
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
       await new Promise((resolve) => setTimeout(resolve, 3000)); // the CLI connects and subscribes
       const res = await fetch(`${system.httpUrl('gateway')}/v1/orders`, {
         method: 'POST',

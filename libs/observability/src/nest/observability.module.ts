@@ -6,6 +6,7 @@ import { MetricsController } from '../http/metrics.controller';
 import { loggingModule } from '../logging/logging.module';
 import { breakerStatesOf } from '../metrics/resilience-metrics';
 import { flushLogs } from '../logging/process-logger';
+import { enableCallLog } from '../logging/rpc-log';
 import { flushTracing } from '../tracing/start-tracing';
 
 const SERVICE = Symbol('switchboard:observed-service');
@@ -20,6 +21,7 @@ class ObservabilityLifecycle implements OnModuleInit, BeforeApplicationShutdown,
 
   /** Not ready while a circuit breaker towards a service this app calls is open. */
   onModuleInit(): void {
+    enableCallLog();
     this.checks.add('downstream', () => {
       const breakers = breakerStatesOf(this.service);
       const open = Object.entries(breakers).filter(([, state]) => state === 'open' || state === 'isolated');
