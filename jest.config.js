@@ -13,8 +13,8 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@app/(contracts|transport|messaging|storage|resilience|auth|discovery|testing)$': '<rootDir>/libs/$1/src',
-  '^@app/(contracts|transport|messaging|storage|resilience|auth|discovery|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/(contracts|transport|messaging|storage|resilience|auth|discovery|observability|testing)$': '<rootDir>/libs/$1/src',
+  '^@app/(contracts|transport|messaging|storage|resilience|auth|discovery|observability|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 

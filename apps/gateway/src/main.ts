@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@app/transport';
 import { startGateway } from './start-gateway';
 

@@ -1,3 +1,4 @@
+import './tracing';
 import { runMain } from '@app/transport';
 import { startOrders } from './start-orders';
 

@@ -1,3 +1,4 @@
+import './tracing';
 import { Logger } from '@nestjs/common';
 import { runMain } from '@app/transport';
 import { startGateway } from '../../gateway/src/start-gateway';

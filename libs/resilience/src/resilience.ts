@@ -1,5 +1,6 @@
 import type { ServiceContract } from '@app/contracts';
-import type { ClientInterceptor, ClientInterceptorFactory } from '@app/transport';
+import { recordRetry } from '@app/observability';
+import { ClientInterceptor, ClientInterceptorFactory, StatusCode } from '@app/transport';
 import { BreakerState, TargetBreaker } from './breaker/circuit-breaker.interceptor';
 import { bulkheadInterceptor } from './bulkhead/bulkhead.interceptor';
 import { loadResilienceConfig, ResilienceConfig } from './config/resilience-config';
@@ -27,7 +28,10 @@ export class Resilience {
     this.budgets.set(name, budget);
     return [
       bulkheadInterceptor(name, this.config),
-      retryInterceptor(this.config, budget, () => this.retries++),
+      retryInterceptor(this.config, budget, (retry) => {
+        this.retries++;
+        recordRetry(retry.caller ?? 'unknown', name, retry.method, StatusCode[retry.code] ?? String(retry.code));
+      }),
       breaker.interceptor(),
     ];
   };

@@ -1,8 +1,10 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import { openDatabase, SqliteDatabase } from './open-database';
+import { DatabaseReadiness } from './database-readiness';
+import { DATABASE } from './database.token';
 
-export const DATABASE = Symbol('switchboard:database');
+export { DATABASE };
 
 /** `DATA_DIR` (default `./data`): where each service keeps `<service>.sqlite`. */
 export function databaseFile(service: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -27,6 +29,7 @@ export class SqliteModule {
       providers: [
         { provide: DATABASE, useFactory: () => openDatabase(options.file ?? databaseFile(options.service), options.migrations) },
         DatabaseLifecycle,
+        DatabaseReadiness,
       ],
       exports: [DATABASE],
     };

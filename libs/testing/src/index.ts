@@ -9,3 +9,6 @@ export * from './conformance/transport-fixture';
 export * from './conformance/run-conformance-suite';
 export * from './launcher/app-process';
 export * from './load/run-load';
+export * from './otlp/otlp-receiver';
+export * from './launcher/running-system';
+export * from './otlp/prometheus-text';

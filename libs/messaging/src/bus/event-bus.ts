@@ -57,4 +57,6 @@ export interface EventBus {
   publish(event: OutgoingEvent): Promise<void>;
   subscribe(subscription: Subscription): Promise<SubscriptionHandle>;
   close(): Promise<void>;
+  /** For `/health/ready`: throws, saying why, while the bus cannot take events (its broker is down). */
+  checkReady?(): void;
 }

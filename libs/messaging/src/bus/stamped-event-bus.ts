@@ -26,6 +26,10 @@ export class StampedEventBus implements EventBus {
     return this.inner.subscribe(subscription);
   }
 
+  checkReady(): void {
+    this.inner.checkReady?.();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

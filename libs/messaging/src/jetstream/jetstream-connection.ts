@@ -26,6 +26,11 @@ export class JetStreamConnection {
     return this.connection.url;
   }
 
+  /** Whether the connection is up right now. */
+  get up(): boolean {
+    return this.connection.current !== undefined;
+  }
+
   /** Resolves once first connected (however long the broker takes); rejects if closed before. */
   async connected(): Promise<JetStreamClients> {
     return this.clientsOf(await this.connection.connected());

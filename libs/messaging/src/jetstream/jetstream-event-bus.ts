@@ -31,6 +31,10 @@ export class JetStreamEventBus implements EventBus {
     this.stream = JetStreamNames.stream(config.namespace);
   }
 
+  checkReady(): void {
+    if (!this.connection.up) throw new Error(`not connected to NATS JetStream at ${this.connection.url}`);
+  }
+
   async publish(event: OutgoingEvent): Promise<void> {
     if (this.closed) throw new RpcError(StatusCode.UNAVAILABLE, 'the event bus is closed');
     const clients = await this.connection.settled();

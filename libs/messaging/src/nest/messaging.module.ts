@@ -4,6 +4,7 @@ import { DATABASE, SqliteDatabase } from '@app/storage';
 import { SERVICE_NAME, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import type { EventBus } from '../bus/event-bus';
 import { createEventBus } from '../bus/create-event-bus';
+import { ObservedEventBus } from '../bus/observed-event-bus';
 import { EventMetadataStamp, StampedEventBus } from '../bus/stamped-event-bus';
 import { EventBusConfig, loadEventBusConfig } from '../config/event-bus-config';
 import { EventServer } from '../consumer/event-server';
@@ -13,6 +14,7 @@ import { DeadLetterService } from '../dead-letters/dead-letter.service';
 import { DEAD_LETTER_STORE, EVENT_METADATA_STAMPS } from '../dead-letters/dead-letter.tokens';
 import { ReplayRunner } from '../dead-letters/replay-runner';
 import { EventPublisher } from '../publisher/event-publisher';
+import { EventBusReadiness } from './event-bus-readiness';
 import { EVENT_BUS, EVENT_BUS_CONFIG } from './tokens';
 
 class EventBusLifecycle implements OnApplicationShutdown {
@@ -47,9 +49,12 @@ export class MessagingModule {
         { provide: EVENT_METADATA_STAMPS, inject: [...stamps], useFactory: (...stampers: EventMetadataStamp[]) => stampers },
         {
           provide: EVENT_BUS,
-          inject: [EVENT_BUS_CONFIG, EVENT_METADATA_STAMPS],
-          useFactory: (config: EventBusConfig, stampers: readonly EventMetadataStamp[]) =>
-            stampers.length > 0 ? new StampedEventBus(createEventBus(config), stampers) : createEventBus(config),
+          inject: [EVENT_BUS_CONFIG, EVENT_METADATA_STAMPS, SERVICE_NAME],
+          useFactory: (config: EventBusConfig, stampers: readonly EventMetadataStamp[], service: string) =>
+            new ObservedEventBus(
+              stampers.length > 0 ? new StampedEventBus(createEventBus(config), stampers) : createEventBus(config),
+              service,
+            ),
         },
         {
           provide: DEAD_LETTER_STORE,
@@ -59,6 +64,7 @@ export class MessagingModule {
         ReplayRunner,
         DeadLetterService,
         EventBusLifecycle,
+        EventBusReadiness,
         EventPublisher,
       ],
       exports: [EVENT_BUS, EVENT_BUS_CONFIG, EVENT_METADATA_STAMPS, EventPublisher, DEAD_LETTER_STORE, DeadLetterService],

@@ -50,6 +50,10 @@ export class RedisStreamsEventBus implements EventBus {
     this.commands = new StreamCommands(this.connection);
   }
 
+  checkReady(): void {
+    if (this.connection.status !== 'ready') throw new Error(`Redis connection is ${this.connection.status}`);
+  }
+
   async publish(event: OutgoingEvent): Promise<void> {
     const { namespace } = this.config;
     if (this.closing) throw new RpcError(StatusCode.UNAVAILABLE, 'the event bus is closed');

@@ -1,6 +1,7 @@
 import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, CountBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { Logger } from '@nestjs/common';
-import { ClientInterceptor, RpcError, StatusCode } from '@app/transport';
+import { recordBreakerState } from '@app/observability';
+import { ClientInterceptor, MetadataKey, RpcError, StatusCode } from '@app/transport';
 import type { ResilienceConfig } from '../config/resilience-config';
 
 /** Failures that say the target is unhealthy (not business answers such as NOT_FOUND or INVALID_ARGUMENT). */
@@ -19,6 +20,8 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 export class TargetBreaker {
   readonly policy: CircuitBreakerPolicy;
   private readonly log = new Logger('circuit-breaker');
+  /** The calling service (known from the first call), the label of this breaker's metric. */
+  private caller?: string;
 
   constructor(
     readonly target: string,
@@ -35,7 +38,10 @@ export class TargetBreaker {
         }),
       },
     );
-    this.policy.onStateChange((state) => this.log.warn(`${target}: circuit ${STATE_NAMES[state]}`));
+    this.policy.onStateChange((state) => {
+      this.log.warn(`${target}: circuit ${STATE_NAMES[state]}`);
+      if (this.caller !== undefined) recordBreakerState(this.caller, target, STATE_NAMES[state]);
+    });
   }
 
   get state(): BreakerState {
@@ -48,6 +54,10 @@ export class TargetBreaker {
    */
   interceptor(): ClientInterceptor {
     return async (call, next) => {
+      if (this.caller === undefined) {
+        this.caller = call.metadata[MetadataKey.caller] ?? 'unknown';
+        recordBreakerState(this.caller, this.target, this.state);
+      }
       try {
         return await this.policy.execute(() => next(call));
       } catch (error) {

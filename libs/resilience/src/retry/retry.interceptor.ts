@@ -1,10 +1,10 @@
-import type { ClientInterceptor } from '@app/transport';
+import { ClientInterceptor, MetadataKey } from '@app/transport';
 import type { ResilienceConfig } from '../config/resilience-config';
 import type { RetryBudget } from './retry-budget';
 import { isRetryable } from './retryable';
 
 export interface RetryListener {
-  (event: { method: string; attempt: number; delayMs: number; code: number }): void;
+  (event: { method: string; attempt: number; delayMs: number; code: number; caller?: string }): void;
 }
 
 /** Full jitter (AWS architecture blog): uniform in [0, min(max, base * 2^(retry-1))]. */
@@ -28,7 +28,7 @@ export function retryInterceptor(config: ResilienceConfig, budget: RetryBudget, 
         if (attempt >= maxAttempts || !isRetryable(error, call.method)) throw error;
         const delayMs = fullJitterDelay(attempt, config.retryBaseDelayMs, config.retryMaxDelayMs);
         if (Date.now() + delayMs >= call.deadline || !budget.tryWithdraw()) throw error;
-        onRetry?.({ method: call.method.pattern, attempt, delayMs, code: (error as { code: number }).code });
+        onRetry?.({ method: call.method.pattern, attempt, delayMs, code: (error as { code: number }).code, caller: call.metadata[MetadataKey.caller] });
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }

@@ -3,6 +3,7 @@ import type { ClientTransport } from '../driver/transport-driver';
 import { CallContext } from '../metadata/call-context';
 import { Metadata, MetadataKey, propagatedMetadata, validateMetadata } from '../metadata/metadata';
 import { deadlineExceeded, RpcError } from '../status/rpc-error';
+import { observeClientCall } from '../telemetry/rpc-telemetry';
 import { encodePayload } from '../wire/json-codec';
 import { ClientCallHandler, ClientInterceptor, composeInterceptors } from './client-interceptor';
 
@@ -25,12 +26,14 @@ export interface RpcClientOptions {
   interceptors?: readonly ClientInterceptor[];
   /** Taken off an inherited deadline for the way back (default 10 ms). */
   deadlineMarginMs?: number;
+  /** The transport's name, for metrics and spans (default `unknown`). */
+  transportName?: string;
 }
 
 /**
  * The call path shared by every typed client: builds the metadata (correlation id, absolute deadline, caller,
  * idempotency key; inherited from the call being handled, if any), checks the payload size, runs the client
- * interceptor chain and hands the call to the transport.
+ * interceptor chain and hands the call to the transport, inside a client span (and its metrics).
  */
 export class RpcClient {
   private readonly send: ClientCallHandler;
@@ -61,7 +64,9 @@ export class RpcClient {
 
     const body = encodePayload(payload, this.options.maxPayloadBytes);
     try {
-      return await this.send({ method, payload, body, metadata, deadline });
+      return await observeClientCall(method, this.options.transportName ?? 'unknown', this.options.caller, metadata, () =>
+        this.send({ method, payload, body, metadata, deadline }),
+      );
     } catch (error) {
       // The interceptor chain (retries included) is done with this failure: nobody upstream retries it again.
       throw error instanceof RpcError ? error.withNoRetry() : error;

@@ -52,4 +52,6 @@ export interface TransportDriver {
   server(contracts: readonly ServiceContract[]): ServerTransport;
   client(contract: ServiceContract): ClientTransport;
   close(): Promise<void>;
+  /** For `/health/ready`: throws, saying why, while the driver cannot carry calls (its broker is down). */
+  checkReady?(): void;
 }

@@ -7,6 +7,7 @@ import { RpcError } from '../status/rpc-error';
 import { InFlight } from '../wire/in-flight';
 import { encodePayload } from '../wire/json-codec';
 import { serverCredentials, serverOptions } from './grpc-channel';
+import { GrpcHealth } from './grpc-health';
 import { fromGrpcMetadata } from './grpc-metadata';
 import { serviceDefinition } from './grpc-proto';
 import { toGrpcStatus } from './grpc-status';
@@ -31,6 +32,7 @@ export class GrpcServerTransport implements ServerTransport {
   private wake?: () => void;
   private readonly log: Logger;
   private readonly inFlight = new InFlight();
+  private readonly health: GrpcHealth;
   readonly address: string;
 
   get listenAddress(): string {
@@ -46,6 +48,7 @@ export class GrpcServerTransport implements ServerTransport {
     if (!address) throw new Error(`no gRPC listen address for service "${service}" (set RPC_LISTEN or the service's address)`);
     this.address = address;
     this.log = new Logger(`${service}:grpc`);
+    this.health = new GrpcHealth(contracts);
   }
 
   async listen(dispatch: Dispatch): Promise<void> {
@@ -53,6 +56,7 @@ export class GrpcServerTransport implements ServerTransport {
     while (!this.closing) {
       const server = new Server(serverOptions(this.config));
       for (const contract of this.contracts) server.addService(serviceDefinition(contract), this.handlers(contract, dispatch));
+      this.health.addTo(server);
       try {
         await this.bind(server);
       } catch (error) {
@@ -68,13 +72,17 @@ export class GrpcServerTransport implements ServerTransport {
         continue;
       }
       if (this.closing) server.forceShutdown();
-      else this.server = server;
+      else {
+        this.server = server;
+        this.health.serving();
+      }
       return;
     }
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.health.notServing();
     this.wake?.();
     const server = this.server;
     this.server = undefined;

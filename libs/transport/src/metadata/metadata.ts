@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { activeTraceHeaders } from '@app/observability/tracing';
 import { RpcError } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 
@@ -56,7 +57,9 @@ export function sanitizeMetadata(raw: unknown): Metadata {
 
 /**
  * Metadata that flows from the call or event being handled (if any) to an outgoing call or event: the correlation
- * id (the given one, else the parent's, else a new one), the caller's name and the W3C trace context.
+ * id (the given one, else the parent's, else a new one), the caller's name and the W3C trace context: the span
+ * active here when tracing is on (the handler's server or consumer span), else the parent's, so a trace passes
+ * through a process that does not record spans.
  */
 export function propagatedMetadata(
   caller: string,
@@ -67,9 +70,12 @@ export function propagatedMetadata(
   const metadata: Metadata = { ...extra };
   metadata[MetadataKey.correlationId] = correlationId ?? parent?.correlationId ?? randomUUID();
   metadata[MetadataKey.caller] = caller;
-  if (parent?.traceparent && metadata[MetadataKey.traceparent] === undefined) {
-    metadata[MetadataKey.traceparent] = parent.traceparent;
-    if (parent.tracestate) metadata[MetadataKey.tracestate] = parent.tracestate;
+  if (metadata[MetadataKey.traceparent] === undefined) {
+    const trace = activeTraceHeaders() ?? parent;
+    if (trace?.traceparent) {
+      metadata[MetadataKey.traceparent] = trace.traceparent;
+      if (trace.tracestate) metadata[MetadataKey.tracestate] = trace.tracestate;
+    }
   }
   return metadata;
 }

@@ -33,6 +33,10 @@ export class NatsDriver implements TransportDriver {
     return client;
   }
 
+  checkReady(): void {
+    if (!this.connection.current) throw new Error(`not connected to NATS at ${this.connection.url}`);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.servers].map((server) => server.close()));
     await Promise.all([...this.clients].map((client) => client.close()));

@@ -1,11 +1,14 @@
-import { INestApplication, Logger, Type } from '@nestjs/common';
+import { INestApplication, Logger, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { HttpSpanInterceptor, httpTelemetry, ObservabilityModule } from '@app/observability';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ServiceContract } from '@app/contracts';
 import type { TransportDriver } from '../driver/transport-driver';
 import { SwitchboardServer } from '../server/switchboard.server';
 import type { InstanceAnnouncer } from '../server/instance-announcer';
-import { INSTANCE_ANNOUNCER, TRANSPORT_DRIVER } from './tokens';
+import { watchTransportReadiness } from '../telemetry/transport-readiness';
+import { INSTANCE_ANNOUNCER, SERVICE_NAME, TRANSPORT_DRIVER } from './tokens';
 
 export interface StartServiceOptions {
   /** The contracts this app serves (all of one service). Empty for an app that only calls others. */
@@ -21,11 +24,19 @@ export interface StartServiceOptions {
 
 /**
  * Starts an app: its HTTP side and, when it serves contracts, the Switchboard microservice on the transport
- * chosen by `TRANSPORT`. Resolves once both accept calls; SIGTERM/SIGINT close it gracefully.
+ * chosen by `TRANSPORT`. Resolves once both accept calls; SIGTERM/SIGINT close it gracefully. The HTTP side also
+ * serves `/metrics`, `/health/live` and `/health/ready`, traces each request, and logs through pino.
  */
 export async function startService(module: Type<unknown>, options: StartServiceOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: false });
+  @Module({ imports: [module, ObservabilityModule.forService({ serviceToken: SERVICE_NAME })] })
+  class ObservedApp {}
+
+  const app = await NestFactory.create(ObservedApp, { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  app.use(httpTelemetry(app.get<string>(SERVICE_NAME)));
+  app.useGlobalInterceptors(new HttpSpanInterceptor());
   app.enableShutdownHooks();
+  watchTransportReadiness(app);
   await options.configure?.(app);
   if (options.serves.length > 0) {
     const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);

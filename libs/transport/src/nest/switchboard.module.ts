@@ -55,6 +55,7 @@ export class SwitchboardModule {
             caller: options.service,
             timeoutMs: config.timeoutMs,
             maxPayloadBytes: config.maxPayloadBytes,
+            transportName: driver.name,
             interceptors: factories.flatMap((make) => make(contract)),
           }),
         );

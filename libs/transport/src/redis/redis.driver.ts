@@ -59,6 +59,11 @@ export class RedisDriver implements TransportDriver {
     return client;
   }
 
+  checkReady(): void {
+    const status = this.commandConnection?.status;
+    if (status !== undefined && status !== 'ready') throw new Error(`Redis connection is ${status}`);
+  }
+
   close(): Promise<void> {
     return (this.closing ??= this.closeAll());
   }

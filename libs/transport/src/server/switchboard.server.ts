@@ -6,6 +6,7 @@ import type { TransportDriver, InboundCall, ServerTransport } from '../driver/tr
 import { CallContext } from '../metadata/call-context';
 import { deadlineExceeded, RpcError, unimplemented } from '../status/rpc-error';
 import type { InstanceAnnouncer } from './instance-announcer';
+import { observeServerCall } from '../telemetry/rpc-telemetry';
 
 /**
  * The Nest microservice strategy of every Switchboard app, whatever the transport: the driver delivers calls,
@@ -71,10 +72,15 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
     return this.driver as T;
   }
 
-  private async dispatch(call: InboundCall): Promise<unknown> {
+  private dispatch(call: InboundCall): Promise<unknown> {
+    const method = this.methods.get(call.method);
+    return observeServerCall(method, call.method, this.driver.name, call.metadata, () => this.run(call, method));
+  }
+
+  private async run(call: InboundCall, method: MethodRef | undefined): Promise<unknown> {
     const handler = this.messageHandlers.get(call.method);
     if (!handler || handler.isEventHandler) throw unimplemented(call.method);
-    const context = new CallContext(call.method, this.driver.name, call.metadata, this.methods.get(call.method));
+    const context = new CallContext(call.method, this.driver.name, call.metadata, method);
     if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
     this.handled++;
     this.inFlight++;

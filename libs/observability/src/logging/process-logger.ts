@@ -1,0 +1,57 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import pino, { Logger, LoggerOptions } from 'pino';
+import { REDACTED, REDACTED_PATHS } from './log-redaction';
+
+/** `LOG_LEVEL` (trace..fatal, silent; default info) and `LOG_FORMAT` (`json`; `pretty` by default when NODE_ENV=development). */
+export interface LogSettings {
+  level: string;
+  pretty: boolean;
+}
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export function loadLogSettings(env: NodeJS.ProcessEnv = process.env): LogSettings {
+  const level = (env.LOG_LEVEL || 'info').toLowerCase();
+  if (!LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LEVELS.join(', ')}; got "${env.LOG_LEVEL}"`);
+  const format = (env.LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : 'json')).toLowerCase();
+  if (format !== 'json' && format !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty; got "${env.LOG_FORMAT}"`);
+  return { level, pretty: format === 'pretty' };
+}
+
+/** pino options: JSON lines with the active span's trace and span ids, redacted secrets, ISO times. */
+export function loggerOptions(settings: LogSettings): LoggerOptions {
+  return {
+    level: settings.level,
+    redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const span = trace.getSpan(context.active());
+      const spanContext = span?.spanContext();
+      return spanContext && isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
+    },
+    transport: settings.pretty ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
+  };
+}
+
+let root: Logger | undefined;
+
+/**
+ * The process's pino logger (one per process: the apps of the all-in-one `system` app share it). JSON goes to
+ * stdout asynchronously (lines written while a write is under way are coalesced: no syscall per call handled under
+ * load); `flushLogs` at shutdown writes what is pending.
+ */
+export function processLogger(): Logger {
+  if (!root) {
+    const settings = loadLogSettings();
+    root = settings.pretty ? pino(loggerOptions(settings)) : pino(loggerOptions(settings), pino.destination({ dest: 1, sync: false }));
+  }
+  return root;
+}
+
+/** Writes the log lines still buffered (before the process exits). */
+export function flushLogs(): Promise<void> {
+  const logger = root;
+  if (!logger) return Promise.resolve();
+  return new Promise((resolve) => logger.flush(() => resolve()));
+}

@@ -1,0 +1,64 @@
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from '../health/health.controller';
+import { ReadinessChecks } from '../health/readiness-checks';
+import { MetricsController } from '../http/metrics.controller';
+import { loggingModule } from '../logging/logging.module';
+import { breakerStatesOf } from '../metrics/resilience-metrics';
+import { flushLogs } from '../logging/process-logger';
+import { enableCallLog } from '../logging/rpc-log';
+import { flushTracing } from '../tracing/start-tracing';
+
+const SERVICE = Symbol('switchboard:observed-service');
+
+/** Marks the app not ready as soon as it begins to stop, and exports the spans still buffered at the end. */
+@Injectable()
+class ObservabilityLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    private readonly checks: ReadinessChecks,
+    @Inject(SERVICE) private readonly service: string,
+  ) {}
+
+  /** Not ready while a circuit breaker towards a service this app calls is open. */
+  onModuleInit(): void {
+    enableCallLog();
+    this.checks.add('downstream', () => {
+      const breakers = breakerStatesOf(this.service);
+      const open = Object.entries(breakers).filter(([, state]) => state === 'open' || state === 'isolated');
+      if (open.length > 0) throw new Error(`circuit open towards ${open.map(([target]) => target).join(', ')}`);
+      return { breakers };
+    });
+  }
+
+  beforeApplicationShutdown(): void {
+    this.checks.stopping = true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await flushTracing().catch(() => undefined);
+    await flushLogs().catch(() => undefined);
+  }
+}
+
+/**
+ * An app's operational surface on its HTTP side: `/metrics` (Prometheus), `/health/live` and `/health/ready`
+ * (@nestjs/terminus, over the ReadinessChecks the other libs register), and structured logs (nestjs-pino).
+ * `serviceToken` is the DI token of the app's service name (SERVICE_NAME of @app/transport).
+ */
+@Module({})
+export class ObservabilityModule {
+  static forService(options: { serviceToken: unknown }): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      global: true,
+      imports: [TerminusModule.forRoot({ logger: false }), loggingModule(options.serviceToken)],
+      controllers: [MetricsController, HealthController],
+      providers: [
+        ReadinessChecks,
+        ObservabilityLifecycle,
+        { provide: SERVICE, inject: [options.serviceToken as string], useFactory: (service: string) => service },
+      ],
+      exports: [ReadinessChecks],
+    };
+  }
+}
