@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_HTTP_PORTS, DEFAULT_SERVICE_PORTS } from '@app/transport';
+import { readByApps } from './app-env-names';
 
 /**
  * docker-compose.yml, parsed (with its `<<` merges) and checked against the apps: every app is there, each can be
@@ -20,12 +21,6 @@ interface ComposeService {
 }
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 
-const SOURCE = readdirSync(ROOT, { recursive: true, encoding: 'utf8' })
-  .filter((f) => /^(apps|libs)\/.*\.ts$/.test(f) && !f.endsWith('.spec.ts'))
-  .map((f) => readFileSync(join(ROOT, f), 'utf8'))
-  .join('\n');
-const readByApps = (name: string) =>
-  SOURCE.includes(`'${name}'`) || SOURCE.includes(`env.${name}`) || /^(ORDERS|INVENTORY|PAYMENTS|NOTIFICATIONS)_(HTTP_PORT|ADDR)$/.test(name);
 
 describe('docker-compose.yml', () => {
   it.each(APPS)('%s: runs the built app, can be scaled, sets only variables the apps read', (app) => {

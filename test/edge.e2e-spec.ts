@@ -368,6 +368,9 @@ describe.each(TRANSPORTS)('the edge on %s', (transport) => {
       expect(await ui.text()).toMatch(/swagger/i);
       const doc = (await (await http('/docs-json')).json()) as { paths: Record<string, Record<string, unknown>>; components: { securitySchemes: unknown } };
       expect(Object.keys(doc.paths).sort()).toEqual([
+        '/health/live',
+        '/health/ready',
+        '/metrics',
         '/v1/auth/token',
         '/v1/health',
         '/v1/inventory',

@@ -13,6 +13,7 @@ import {
   loadTransportConfig,
 } from '@app/transport';
 import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway-config';
+import { readByApps } from '../app-env-names';
 
 /**
  * The Kubernetes manifests, parsed and checked against the apps: every app has a Deployment and a Service, ports
@@ -63,13 +64,6 @@ const find = <T extends K8sObject>(kind: string, name: string) => resources.find
 const configMap = find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'switchboard-config')!;
 const containerOf = (app: string) => find<Workload>('Deployment', app)!.spec.template.spec.containers[0];
 
-/** Every variable name the apps and libs read, found in their source (names built from an app name included). */
-const SOURCE = readdirSync(ROOT, { recursive: true, encoding: 'utf8' })
-  .filter((f) => /^(apps|libs)\/.*\.ts$/.test(f) && !f.includes('node_modules') && !f.endsWith('.spec.ts'))
-  .map((f) => readFileSync(join(ROOT, f), 'utf8'))
-  .join('\n');
-const readByApps = (name: string) =>
-  SOURCE.includes(`'${name}'`) || SOURCE.includes(`env.${name}`) || /^(ORDERS|INVENTORY|PAYMENTS|NOTIFICATIONS)_(HTTP_PORT|ADDR)$/.test(name);
 
 /** A container's environment as the app sees it: the ConfigMap, its own values, secrets and fields as samples. */
 function environment(container: Container): NodeJS.ProcessEnv {
