@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchReport, Measurement } from './report/measurement';
+import { describeMachine, writeReport } from './report/write-report';
+import { summarizeProfiles } from './profile/summarize-profiles';
+import { runRpcSuite } from './rpc/rpc-suite';
+import { BenchEnvironment } from './run/bench-environment';
+import { parseBenchArgs } from './run/bench-plan';
+import { runEventSuite } from './events/event-suite';
+import { runSoak } from './soak/soak';
+
+/**
+ * `npm run bench`: request/reply per transport for the raw client, Nest's stock transport and Switchboard's full
+ * call path, then the event bus against the raw broker clients, all in one run on the brokers it starts itself.
+ * Writes <out>/latest.json, chart.svg and table.md, and prints the table.
+ */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const plan = parseBenchArgs(argv, join(__dirname, 'results'));
+  if (plan.cpuProfDir) mkdirSync(plan.cpuProfDir, { recursive: true });
+  const log = (line: string) => console.log(line);
+  const machine = describeMachine();
+  const started = Date.now();
+  const env = new BenchEnvironment();
+  await env.start();
+  const measurements: Measurement[] = [];
+  try {
+    if (plan.soakMinutes > 0) {
+      await runSoak(plan, env, log);
+      return;
+    }
+    if (plan.suites.includes('rpc')) measurements.push(...(await runRpcSuite(plan, env, log)));
+    if (plan.suites.includes('events')) measurements.push(...(await runEventSuite(plan, env, log)));
+  } finally {
+    await env.stop();
+  }
+  const report: BenchReport = {
+    date: new Date(started).toISOString(),
+    machine,
+    plan: { warmupMs: plan.warmupMs, durationMs: plan.durationMs, quick: plan.quick, argv },
+    measurements,
+    notes: [
+      `whole run: ${Math.round((Date.now() - started) / 1000)} s`,
+      'server, client and broker are separate processes; CPU is each one\'s CPU time in the measured window (from /proc), in % of one core',
+    ],
+  };
+  const markdown = writeReport(plan.outDir, report);
+  console.log(`\n${markdown}\nwrote ${plan.outDir}/latest.json, chart.svg, table.md`);
+  if (plan.cpuProfDir) console.log(summarizeProfiles(plan.cpuProfDir));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
