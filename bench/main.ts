@@ -7,11 +7,13 @@ import { runRpcSuite } from './rpc/rpc-suite';
 import { BenchEnvironment } from './run/bench-environment';
 import { parseBenchArgs } from './run/bench-plan';
 import { runEventSuite } from './events/event-suite';
+import { runGatewaySuite } from './gateway/gateway-suite';
 import { runSoak } from './soak/soak';
 
 /**
  * `npm run bench`: request/reply per transport for the raw client, Nest's stock transport and Switchboard's full
- * call path, then the event bus against the raw broker clients, all in one run on the brokers it starts itself.
+ * call path, the event bus against the raw broker clients, and the gateway end to end over HTTP, all in one run on
+ * the brokers it starts itself.
  * Writes <out>/latest.json, chart.svg and table.md, and prints the table.
  */
 async function main(): Promise<void> {
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     }
     if (plan.suites.includes('rpc')) measurements.push(...(await runRpcSuite(plan, env, log)));
     if (plan.suites.includes('events')) measurements.push(...(await runEventSuite(plan, env, log)));
+    if (plan.suites.includes('gateway')) measurements.push(...(await runGatewaySuite(plan, env, log)));
   } finally {
     await env.stop();
   }

@@ -16,7 +16,7 @@ export * from './client/service-client';
 export * from './server/switchboard.server';
 export * from './server/rpc.decorator';
 export * from './server/rpc-error.filter';
-export * from './server/contract-validation.interceptor';
+export * from './server/contract-validation.pipe';
 export * from './nest/tokens';
 export * from './nest/switchboard.module';
 export * from './nest/start-service';

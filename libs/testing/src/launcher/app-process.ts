@@ -44,6 +44,11 @@ export class AppProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
   }
 
+  /** The process id while it runs (the benchmark samples its CPU time and memory). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get logs(): string {
     return this.output;
   }
