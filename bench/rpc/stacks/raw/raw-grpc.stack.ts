@@ -6,7 +6,8 @@ import { rawInstance } from './echo-reply';
 
 type BenchService = grpc.ServiceClientConstructor;
 
-function benchService(): BenchService {
+/** The Bench service's client class, from bench.proto. */
+export function benchService(): BenchService {
   const definition = protoLoader.loadSync(BenchV1.protoFile, { includeDirs: [BenchV1.protoRoot], keepCase: false, defaults: true });
   const loaded = grpc.loadPackageDefinition(definition) as unknown as { bench: { v1: { Bench: BenchService } } };
   return loaded.bench.v1.Bench;
