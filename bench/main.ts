@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport, Measurement } from './report/measurement';
+import { updateReadme } from './report/readme-section';
 import { describeMachine, writeReport } from './report/write-report';
 import { summarizeProfiles } from './profile/summarize-profiles';
 import { runRpcSuite } from './rpc/rpc-suite';
@@ -49,6 +50,10 @@ async function main(): Promise<void> {
   };
   const markdown = writeReport(plan.outDir, report);
   console.log(`\n${markdown}\nwrote ${plan.outDir}/latest.json, chart.svg, table.md`);
+  if (plan.readme) {
+    updateReadme(join(__dirname, '..', 'README.md'), markdown);
+    console.log('updated the table in README.md');
+  }
   if (plan.cpuProfDir) console.log(summarizeProfiles(plan.cpuProfDir));
 }
 

@@ -19,6 +19,8 @@ export interface BenchPlan {
   soakMinutes: number;
   outDir: string;
   quick: boolean;
+  /** Also write the table into the README's Performance section. */
+  readme: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -30,7 +32,8 @@ const USAGE = `usage: npm run bench -- [options]
   --cpu-prof              V8 CPU profiles of the workers into <out>/profiles, with a summary of the hot path
   --soak [minutes]        leak check instead of the suites: Switchboard over one transport (default nats) at half
                           its peak rate for 5 minutes (or the given minutes); RSS and open handles over time
-  --out dir               where latest.json, chart.svg and table.md go (default bench/results)`;
+  --out dir               where latest.json, chart.svg and table.md go (default bench/results)
+  --readme                also put the table into README.md (between the bench:table markers)`;
 
 function list<T extends string>(flag: string, raw: string | undefined, allowed: readonly T[]): T[] {
   if (!raw) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -58,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
   let cpuProf = false;
   let soakMinutes = 0;
   let outDir = defaultOutDir;
+  let readme = false;
   while (args.length) {
     const flag = args.shift()!;
     if (flag === '--quick') quick = true;
@@ -66,6 +70,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     else if (flag === '--duration') duration = positive(flag, args.shift());
     else if (flag === '--warmup') warmup = positive(flag, args.shift());
     else if (flag === '--cpu-prof') cpuProf = true;
+    else if (flag === '--readme') readme = true;
     else if (flag === '--soak') soakMinutes = args[0] && /^\d+$/.test(args[0]) ? positive(flag, args.shift()) : 5;
     else if (flag === '--out') {
       const dir = args.shift();
@@ -88,5 +93,6 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     soakMinutes,
     outDir,
     quick,
+    readme,
   };
 }
