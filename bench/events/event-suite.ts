@@ -8,6 +8,8 @@ import { WorkerProcess } from '../workers/worker-process';
 import { BenchBus, EventJob } from './event-stack';
 
 const BUS_OF: Record<string, BenchBus> = { nats: 'jetstream', redis: 'redis-streams' };
+/** The consumer's setting, the same for every publisher concurrency (a service's EVENT_CONCURRENCY, not its callers'). */
+const CONSUMER_CONCURRENCY = 64;
 
 /**
  * Durable events: publish -> consume -> ack, the raw broker client against Switchboard's EventBus, on JetStream
@@ -24,7 +26,7 @@ export async function runEventSuite(plan: BenchPlan, env: BenchEnvironment, log:
       if (!plan.stacks.includes(stack)) continue;
       for (const concurrency of plan.concurrencies) {
         const payload = 'small';
-        const job: EventJob = { stack, bus, natsUrl: env.nats.url, redisUrl: env.redis.url, namespace: `${env.namespace}e${++serial}`, concurrency };
+        const job: EventJob = { stack, bus, natsUrl: env.nats.url, redisUrl: env.redis.url, namespace: `${env.namespace}e${++serial}`, concurrency: CONSUMER_CONCURRENCY };
         const profile = (role: string) => ({ cpuProfDir: plan.cpuProfDir, profileName: `events-${stack}-${bus}-${role}` });
         const consumer = new WorkerProcess('event-consumer.worker.ts', job, profile('consumer'));
         let publisher: WorkerProcess | undefined;

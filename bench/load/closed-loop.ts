@@ -34,7 +34,8 @@ export interface LoadHooks {
  * records their latencies. Stops starting calls when the window closes and waits for those in flight.
  */
 export async function runClosedLoop(spec: LoadSpec, call: () => Promise<unknown>, hooks: LoadHooks = {}): Promise<LoadWindow> {
-  const latencies = new LatencyRecorder();
+  // A paced (soak) run lasts minutes: a bounded sample keeps the bench's own memory flat.
+  const latencies = new LatencyRecorder(spec.ratePerSecond ? 1 << 16 : Infinity);
   const window: LoadWindow = { completed: 0, errors: 0, elapsedMs: 0, latencies };
   let measuring = false;
   let stopped = false;
