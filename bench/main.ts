@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport, Measurement } from './report/measurement';
 import { updateReadme } from './report/readme-section';
@@ -20,6 +20,11 @@ import { runSoak } from './soak/soak';
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const plan = parseBenchArgs(argv, join(__dirname, 'results'));
+  if (plan.from) {
+    const report = JSON.parse(readFileSync(plan.from, 'utf8')) as BenchReport;
+    publish(plan.outDir, report, plan.readme);
+    return;
+  }
   if (plan.cpuProfDir) mkdirSync(plan.cpuProfDir, { recursive: true });
   const log = (line: string) => console.log(line);
   const machine = describeMachine();
@@ -48,13 +53,18 @@ async function main(): Promise<void> {
       'server, client and broker are separate processes; CPU is each one\'s CPU time in the measured window (from /proc), in % of one core',
     ],
   };
-  const markdown = writeReport(plan.outDir, report);
-  console.log(`\n${markdown}\nwrote ${plan.outDir}/latest.json, chart.svg, table.md`);
-  if (plan.readme) {
+  publish(plan.outDir, report, plan.readme);
+  if (plan.cpuProfDir) console.log(summarizeProfiles(plan.cpuProfDir));
+}
+
+/** Writes latest.json, chart.svg and table.md, prints the table, and with `readme` puts it into the README. */
+function publish(outDir: string, report: BenchReport, readme: boolean): void {
+  const markdown = writeReport(outDir, report);
+  console.log(`\n${markdown}\nwrote ${outDir}/latest.json, chart.svg, table.md`);
+  if (readme) {
     updateReadme(join(__dirname, '..', 'README.md'), markdown);
     console.log('updated the table in README.md');
   }
-  if (plan.cpuProfDir) console.log(summarizeProfiles(plan.cpuProfDir));
 }
 
 main().catch((error: unknown) => {

@@ -46,7 +46,8 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
       `${transport}: Switchboard throughput / raw`,
       throughputRatio(ms, 'rpc', 'switchboard', transport, 64),
       goal,
-      `switchboard ${Math.round(sb?.throughput ?? NaN)}/s, raw ${Math.round(raw?.throughput ?? NaN)}/s, nest stock ${fmt(nest)}x raw`,
+      `switchboard ${Math.round(sb?.throughput ?? NaN)}/s, raw ${Math.round(raw?.throughput ?? NaN)}/s, nest stock ${fmt(nest)}x raw; ` +
+        `CPU per call switchboard ${Math.round(sb?.cpuUsPerCall ?? NaN)} µs, raw ${Math.round(raw?.cpuUsPerCall ?? NaN)} µs`,
     );
   }
   for (const transport of ['nats', 'redis', 'grpc', 'tcp']) {
@@ -73,7 +74,8 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
       `events ${bus}: Switchboard publish+consume+ack / raw`,
       throughputRatio(ms, 'events', 'switchboard', bus, 64),
       0.8,
-      `switchboard ${Math.round(find(ms, 'events', 'switchboard', bus, 64)?.throughput ?? NaN)}/s, raw ${Math.round(find(ms, 'events', 'raw', bus, 64)?.throughput ?? NaN)}/s`,
+      `switchboard ${Math.round(find(ms, 'events', 'switchboard', bus, 64)?.throughput ?? NaN)}/s, raw ${Math.round(find(ms, 'events', 'raw', bus, 64)?.throughput ?? NaN)}/s; ` +
+        `CPU per event switchboard ${Math.round(find(ms, 'events', 'switchboard', bus, 64)?.cpuUsPerCall ?? NaN)} µs, raw ${Math.round(find(ms, 'events', 'raw', bus, 64)?.cpuUsPerCall ?? NaN)} µs`,
     );
   }
   return checks;

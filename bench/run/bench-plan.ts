@@ -21,6 +21,8 @@ export interface BenchPlan {
   quick: boolean;
   /** Also write the table into the README's Performance section. */
   readme: boolean;
+  /** Measure nothing: render the report (JSON, chart, table) again from this latest.json. */
+  from?: string;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -33,7 +35,9 @@ const USAGE = `usage: npm run bench -- [options]
   --soak [minutes]        leak check instead of the suites: Switchboard over one transport (default nats) at half
                           its peak rate for 5 minutes (or the given minutes); RSS and open handles over time
   --out dir               where latest.json, chart.svg and table.md go (default bench/results)
-  --readme                also put the table into README.md (between the bench:table markers)`;
+  --readme                also put the table into README.md (between the bench:table markers)
+  --from file.json        measure nothing: write chart.svg and table.md (and with --readme the README) again
+                          from a latest.json`;
 
 function list<T extends string>(flag: string, raw: string | undefined, allowed: readonly T[]): T[] {
   if (!raw) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -62,6 +66,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
   let soakMinutes = 0;
   let outDir = defaultOutDir;
   let readme = false;
+  let from: string | undefined;
   while (args.length) {
     const flag = args.shift()!;
     if (flag === '--quick') quick = true;
@@ -71,6 +76,10 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     else if (flag === '--warmup') warmup = positive(flag, args.shift());
     else if (flag === '--cpu-prof') cpuProf = true;
     else if (flag === '--readme') readme = true;
+    else if (flag === '--from') {
+      from = args.shift();
+      if (!from) throw new Error(`--from needs a latest.json\n${USAGE}`);
+    }
     else if (flag === '--soak') soakMinutes = args[0] && /^\d+$/.test(args[0]) ? positive(flag, args.shift()) : 5;
     else if (flag === '--out') {
       const dir = args.shift();
@@ -94,5 +103,6 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     outDir,
     quick,
     readme,
+    from,
   };
 }
