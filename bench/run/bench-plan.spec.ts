@@ -15,6 +15,11 @@ describe('bench command line', () => {
     expect(parseBenchArgs(['--soak'], 'out').soakMinutes).toBe(5);
   });
 
+  it('renders a saved run again with --from, into the README with --readme', () => {
+    expect(parseBenchArgs(['--from', 'bench/results/latest.json', '--readme'], 'out')).toMatchObject({ from: 'bench/results/latest.json', readme: true });
+    expect(() => parseBenchArgs(['--from'], 'out')).toThrow('--from needs a latest.json');
+  });
+
   it('refuses unknown options and values', () => {
     expect(() => parseBenchArgs(['--fast'], 'out')).toThrow('unknown option "--fast"');
     expect(() => parseBenchArgs(['--transport', 'kafka'], 'out')).toThrow('unknown "kafka"');

@@ -39,8 +39,8 @@ export async function runSoak(plan: BenchPlan, env: BenchEnvironment, log: Log):
         const sample = { atS: Math.round((Date.now() - started) / 1000), serverRssMiB: s.rssMiB, clientRssMiB: c.rssMiB, serverHandles: s.handles, clientHandles: c.handles };
         samples.push(sample);
         log(`soak ${sample.atS}s: server ${s.rssMiB.toFixed(1)} MiB ${s.handles} handles, client ${c.rssMiB.toFixed(1)} MiB ${c.handles} handles`);
-      } catch {
-        // a sample lost to a busy worker is skipped
+      } catch (error) {
+        log(`soak: no sample (${error instanceof Error ? error.message : String(error)})`);
       }
     }, SAMPLE_EVERY_MS);
     const result = await client.run(

@@ -27,9 +27,9 @@ export class WorkerProcess {
       if (message.type === 'failed') this.failure = message.message;
       for (const listener of [...this.listeners]) listener(message);
     });
-    this.child.on('exit', (code) => {
+    this.child.on('exit', (code, signal) => {
       this.exited = true;
-      this.failure ??= `worker ${script} exited with ${code}`;
+      this.failure ??= `worker ${script} (pid ${this.child.pid}) exited with ${signal ?? code}`;
       for (const listener of [...this.listeners]) listener({ type: 'failed', message: this.failure });
     });
   }
@@ -58,7 +58,9 @@ export class WorkerProcess {
     });
   }
 
+  /** Sends a message; throws (with why) when the worker is gone. */
   send(message: ToWorker): void {
+    if (this.exited || !this.child.connected) throw new Error(this.failure ?? 'worker disconnected');
     this.child.send(message);
   }
 
