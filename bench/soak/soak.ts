@@ -21,6 +21,7 @@ export async function runSoak(plan: BenchPlan, env: BenchEnvironment, log: Log):
   const job = env.rpcJob('switchboard', transport, `127.0.0.1:${await freePort()}`);
   const server = new WorkerProcess('rpc-server.worker.ts', job);
   let client: WorkerProcess | undefined;
+  let sampler: NodeJS.Timeout | undefined;
   try {
     await server.next('ready');
     client = new WorkerProcess('rpc-client.worker.ts', job);
@@ -33,7 +34,7 @@ export async function runSoak(plan: BenchPlan, env: BenchEnvironment, log: Log):
 
     const samples: SoakSample[] = [];
     const started = Date.now();
-    const sampler = setInterval(async () => {
+    sampler = setInterval(async () => {
       try {
         const [s, c] = await Promise.all([server.sample(), client!.sample()]);
         const sample = { atS: Math.round((Date.now() - started) / 1000), serverRssMiB: s.rssMiB, clientRssMiB: c.rssMiB, serverHandles: s.handles, clientHandles: c.handles };
@@ -59,6 +60,7 @@ export async function runSoak(plan: BenchPlan, env: BenchEnvironment, log: Log):
         `${verdict.leakFree ? 'no leak seen' : 'GROWTH BEYOND THE LIMITS'} (wrote ${join(plan.outDir, 'soak.json')})`,
     );
   } finally {
+    clearInterval(sampler);
     await client?.close();
     await server.close();
   }

@@ -72,9 +72,10 @@ export class WorkerProcess {
 
   /** Runs one measured load; `onWindow` is called at the window's start and end (CPU sampling). */
   async run(request: Extract<ToWorker, { type: 'run' }>, onWindow: (edge: 'start' | 'end') => void): Promise<RunResult> {
-    const started = this.next('window-start');
-    const ended = this.next('window-end');
-    const result = this.next('result', request.load.warmupMs + request.load.durationMs + 60_000);
+    const spanMs = request.load.warmupMs + request.load.durationMs + 60_000;
+    const started = this.next('window-start', spanMs);
+    const ended = this.next('window-end', spanMs);
+    const result = this.next('result', spanMs);
     // Only the first failure is reported: the other waits would reject with the same one.
     for (const wait of [started, ended, result]) wait.catch(() => undefined);
     this.send(request);
