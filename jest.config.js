@@ -23,7 +23,7 @@ module.exports = {
   /** A global option in Jest (not per project): long enough for broker restarts and app start-up. */
   testTimeout: 90_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy,bench}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'conformance',

@@ -17,7 +17,7 @@ export * from './client/service-client';
 export * from './server/switchboard.server';
 export * from './server/rpc.decorator';
 export * from './server/rpc-error.filter';
-export * from './server/contract-validation.interceptor';
+export * from './server/contract-validation.pipe';
 export * from './server/instance-announcer';
 export * from './balancer/service-endpoint';
 export * from './balancer/static-endpoint-source';

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtModuleOptions, JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway-config';
@@ -6,9 +7,13 @@ import { InvalidAccessToken } from './invalid-access-token';
 export const TOKEN_ISSUER = 'switchboard-gateway';
 export const TOKEN_AUDIENCE = 'switchboard-api';
 
-/** The JwtModule settings of the gateway: HS256 only, our issuer and audience, both when signing and verifying. */
+/**
+ * The JwtModule settings of the gateway: HS256 only, our issuer and audience, both when signing and verifying.
+ * The secret is a KeyObject made once: given a string, jsonwebtoken first tries it as a PEM public key on every
+ * verify (and as a private key on every sign), which throws and costs more than the whole rest of a request.
+ */
 export const jwtOptions = (config: GatewayConfig): JwtModuleOptions => ({
-  secret: config.jwtSecret,
+  secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')),
   signOptions: { algorithm: 'HS256', issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, expiresIn: config.tokenTtlSeconds },
   verifyOptions: { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
 });

@@ -15,6 +15,11 @@ export abstract class BrokerProcess {
   protected abstract command(): { bin: string; args: string[] };
   abstract get url(): string;
 
+  /** The broker's process id while it runs (the benchmark samples its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   async start(): Promise<this> {
     if (!this.port) this.port = await freePort();
     const { bin, args } = this.command();

@@ -53,6 +53,11 @@ export class AppProcess {
     await exited;
   }
 
+  /** The process id while it runs (the benchmark samples its CPU time and memory). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get logs(): string {
     return this.output;
   }

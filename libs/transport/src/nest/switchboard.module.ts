@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { ServiceContract } from '@app/contracts';
 import { loadTransportConfig, TransportConfig } from '../config/transport-config';
 import { createDriver } from '../driver/create-driver';
@@ -7,7 +7,7 @@ import type { TransportDriver } from '../driver/transport-driver';
 import { RpcClient } from '../client/rpc-client';
 import { createServiceClient } from '../client/service-client';
 import type { ClientInterceptorFactory } from '../client/client-interceptor';
-import { ContractValidationInterceptor } from '../server/contract-validation.interceptor';
+import { ContractValidationPipe } from '../server/contract-validation.pipe';
 import { RpcErrorFilter } from '../server/rpc-error.filter';
 import type { EndpointSource } from '../balancer/service-endpoint';
 import { clientToken, ENDPOINT_SOURCE, SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER } from './tokens';
@@ -74,7 +74,7 @@ export class SwitchboardModule {
         },
         DriverLifecycle,
         { provide: APP_FILTER, useClass: RpcErrorFilter },
-        { provide: APP_INTERCEPTOR, useClass: ContractValidationInterceptor },
+        { provide: APP_PIPE, useClass: ContractValidationPipe },
         ...clientProviders,
       ],
       exports: [SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER, ...clientProviders],

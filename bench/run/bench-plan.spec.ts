@@ -1,0 +1,29 @@
+import { parseBenchArgs } from './bench-plan';
+
+describe('bench command line', () => {
+  it('runs everything by default: c=1 and 64, both payloads, 1 s warm-up and 3 s windows', () => {
+    const plan = parseBenchArgs([], 'out');
+    expect(plan).toMatchObject({ concurrencies: [1, 64], payloads: ['small', 'large'], warmupMs: 1000, durationMs: 3000, soakMinutes: 0 });
+    expect(plan.suites).toEqual(['rpc', 'events', 'gateway']);
+    expect(plan.cpuProfDir).toBeUndefined();
+  });
+
+  it('takes --quick, filters, --cpu-prof, --soak and --out', () => {
+    const plan = parseBenchArgs(['--quick', '--transport', 'nats,tcp', '--only', 'rpc,switchboard', '--cpu-prof', '--soak', '2', '--out', '/tmp/x'], 'out');
+    expect(plan).toMatchObject({ quick: true, concurrencies: [64], payloads: ['small'], transports: ['nats', 'tcp'], suites: ['rpc'] });
+    expect(plan).toMatchObject({ stacks: ['switchboard'], cpuProfDir: '/tmp/x/profiles', soakMinutes: 2, outDir: '/tmp/x' });
+    expect(parseBenchArgs(['--soak'], 'out').soakMinutes).toBe(5);
+  });
+
+  it('renders a saved run again with --from, into the README with --readme', () => {
+    expect(parseBenchArgs(['--from', 'bench/results/latest.json', '--readme'], 'out')).toMatchObject({ from: 'bench/results/latest.json', readme: true });
+    expect(() => parseBenchArgs(['--from'], 'out')).toThrow('--from needs a latest.json');
+  });
+
+  it('refuses unknown options and values', () => {
+    expect(() => parseBenchArgs(['--fast'], 'out')).toThrow('unknown option "--fast"');
+    expect(() => parseBenchArgs(['--transport', 'kafka'], 'out')).toThrow('unknown "kafka"');
+    expect(() => parseBenchArgs(['--duration', '-5'], 'out')).toThrow('positive integer');
+    expect(() => parseBenchArgs(['--only'], 'out')).toThrow('--only needs a value');
+  });
+});
