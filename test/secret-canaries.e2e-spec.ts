@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppProcess, freePort } from '@app/testing';
+import { AppProcess, freePort, OtlpReceiver } from '@app/testing';
 import { makeProviderKey, OidcTestProvider, PROVIDER_AUDIENCE, rawJwt } from '../apps/gateway/src/testing/oidc-test-provider';
 
 /**
@@ -10,8 +10,8 @@ import { makeProviderKey, OidcTestProvider, PROVIDER_AUDIENCE, rawJwt } from '..
  * as one process with recognisable random values for every secret (client secrets, JWT_SECRET,
  * SERVICE_AUTH_SECRET); the test drives it over HTTP through wrong secrets, good and bad tokens (the gateway's own
  * and an OpenID Connect provider's), validation errors and a whole order flow, then reads every byte the process
- * logged and every response it gave. None may contain a secret, or a token except the token response that issues
- * it. (There are no traces yet: when tracing lands, its exporter's output belongs in this scan too.)
+ * logged, every response it gave and every span it exported (OTLP/JSON, to a test receiver). None may contain a
+ * secret, or a token except the token response that issues it.
  */
 const MARK = `CANARY${randomBytes(3).toString('hex')}`;
 const canary = (name: string) => `${MARK}-${name}-${randomBytes(24).toString('hex')}`;
@@ -50,6 +50,7 @@ describe('secret canaries (built system, TRANSPORT=memory)', () => {
   const tokens = new Set<string>();
   let system: AppProcess;
   let gateway = '';
+  const traces = new OtlpReceiver();
 
   async function http(what: string, path: string, init: RequestInit = {}, issuesToken = false): Promise<Response> {
     const res = await fetch(`${gateway}${path}`, init);
@@ -86,6 +87,7 @@ describe('secret canaries (built system, TRANSPORT=memory)', () => {
 
   beforeAll(async () => {
     await provider.start();
+    await traces.start();
     provider.published = [oidcKey];
     const env: NodeJS.ProcessEnv = {
       NO_COLOR: '1', // plain text: fewer bytes for AppProcess's tail, and needles cannot be split by colour codes
@@ -98,6 +100,10 @@ describe('secret canaries (built system, TRANSPORT=memory)', () => {
       OIDC_ISSUER: provider.issuer,
       OIDC_AUDIENCE: PROVIDER_AUDIENCE,
       PORT: String(await freePort()),
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: traces.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
     };
     for (const service of ['orders', 'inventory', 'payments', 'notifications']) {
       env[`${service.toUpperCase()}_HTTP_PORT`] = String(await freePort());
@@ -110,6 +116,7 @@ describe('secret canaries (built system, TRANSPORT=memory)', () => {
   afterAll(async () => {
     await system?.stop();
     await provider.stop();
+    await traces.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -245,10 +252,13 @@ describe('secret canaries (built system, TRANSPORT=memory)', () => {
     expect((await http('inventory', '/v1/inventory')).status).toBe(200);
   });
 
-  it('leaks no secret and no token into any log or answer (read after a graceful stop)', async () => {
+  it('leaks no secret and no token into any log, answer or trace (read after a graceful stop)', async () => {
     expect(await system.stop()).toBe('graceful');
     const logs = system.logs;
     expect(logs).toContain('all apps up');
+    // The spans of the whole test (the app flushes them as it stops): HTTP, every call and every event.
+    expect(traces.spans.length).toBeGreaterThan(100);
+    const exported = traces.bodies.join('\n');
     expect(exchanges.length).toBeGreaterThan(40);
     expect(tokens.size).toBeGreaterThan(10);
 
@@ -278,6 +288,8 @@ describe('secret canaries (built system, TRANSPORT=memory)', () => {
     };
     scan('the system log', logs);
     for (const jwt of logs.match(JWT_SHAPE) ?? []) leaks.push(`a JWT in the system log: ${jwt.slice(0, 24)}...`);
+    scan('the exported spans', exported);
+    for (const jwt of exported.match(JWT_SHAPE) ?? []) leaks.push(`a JWT in the exported spans: ${jwt.slice(0, 24)}...`);
     for (const exchange of exchanges) {
       const where = `${exchange.what} (${exchange.status})`;
       scan(`the headers of ${where}`, exchange.headers);

@@ -68,6 +68,8 @@ const attributesOf = (list: OtlpAttribute[] | undefined) => Object.fromEntries((
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Every export request's body as received, for scans of everything the apps exported (secret canaries). */
+  readonly bodies: string[] = [];
   private server?: Server;
   private port = 0;
 
@@ -127,8 +129,10 @@ export class OtlpReceiver {
       chunks.push(chunk as Buffer);
     }
     let request: OtlpTraceRequest;
+    const body = Buffer.concat(chunks).toString('utf8');
+    this.bodies.push(body);
     try {
-      request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpTraceRequest;
+      request = JSON.parse(body) as OtlpTraceRequest;
     } catch {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('body is not JSON');
       return;
