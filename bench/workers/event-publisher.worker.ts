@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { EventJob } from '../events/event-stack';
 import { eventStack } from '../events/stacks/registry';
-import { runClosedLoop } from '../load/closed-loop';
 import { echoText } from '../load/payloads';
 import { WindowProfiler } from '../profile/window-profiler';
-import { mean, quantile } from '../report/stats';
+import { measuredRun } from './measured-run';
 import { jobFromEnv, toParent, ToWorker } from './worker-messages';
 
 /** Child process: publishes events, `concurrency` at a time, each awaited until the broker stored it. */
@@ -19,31 +18,9 @@ async function main(): Promise<void> {
     }
     if (message.type === 'run') {
       const text = echoText(message.payload);
-      const window = await runClosedLoop(
-        message.load,
-        () => publisher.publish(JSON.stringify({ t: performance.timeOrigin + performance.now(), text })),
-        {
-          onWindowStart: () => {
-            toParent({ type: 'window-start' });
-            profiler.start();
-          },
-          onWindowEnd: () => toParent({ type: 'window-end' }),
-        },
+      await measuredRun(message, profiler, () =>
+        publisher.publish(JSON.stringify({ t: performance.timeOrigin + performance.now(), text })),
       );
-      await profiler.stop(message.label);
-      const sorted = window.latencies.sorted();
-      toParent({
-        type: 'result',
-        result: {
-          completed: window.completed,
-          errors: window.errors,
-          firstError: window.firstError,
-          elapsedMs: window.elapsedMs,
-          p50Ms: quantile(sorted, 0.5),
-          p99Ms: quantile(sorted, 0.99),
-          meanMs: mean(sorted),
-        },
-      });
     }
   });
   process.on('disconnect', () => process.exit(0));

@@ -1,9 +1,8 @@
-import { runClosedLoop } from '../load/closed-loop';
 import { echoText } from '../load/payloads';
 import { WindowProfiler } from '../profile/window-profiler';
-import { mean, quantile } from '../report/stats';
 import type { EchoServer, RpcJob } from '../rpc/rpc-stack';
 import { rpcStack } from '../rpc/stacks/registry';
+import { measuredRun } from './measured-run';
 import { jobFromEnv, selfSample, toParent, ToWorker } from './worker-messages';
 
 /**
@@ -27,27 +26,7 @@ async function main(): Promise<void> {
     }
     if (message.type === 'run') {
       const text = echoText(message.payload);
-      const window = await runClosedLoop(message.load, () => client.echo(text), {
-        onWindowStart: () => {
-          toParent({ type: 'window-start' });
-          profiler.start();
-        },
-        onWindowEnd: () => toParent({ type: 'window-end' }),
-      });
-      await profiler.stop(message.label);
-      const sorted = window.latencies.sorted();
-      toParent({
-        type: 'result',
-        result: {
-          completed: window.completed,
-          errors: window.errors,
-          firstError: window.firstError,
-          elapsedMs: window.elapsedMs,
-          p50Ms: quantile(sorted, 0.5),
-          p99Ms: quantile(sorted, 0.99),
-          meanMs: mean(sorted),
-        },
-      });
+      await measuredRun(message, profiler, () => client.echo(text));
     }
   });
   process.on('disconnect', () => process.exit(0));
