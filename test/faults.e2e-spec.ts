@@ -2,12 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
 import { InventoryV1 } from '@app/contracts';
-import { loadServiceAuthConfig, readSigningKey, ServiceTokenIssuer, serviceTokenInterceptor } from '@app/auth';
-import { loadResilienceConfig, Resilience } from '@app/resilience';
-import { createDriver, createServiceClient, loadTransportConfig, RpcClient, ServiceClient, StatusCode, TransportDriver } from '@app/transport';
+import { createDriver, loadTransportConfig, ServiceClient, StatusCode, TransportDriver } from '@app/transport';
 import { AppProcess, CallRecord, freePort, NatsServerProcess, RedisServerProcess, runLoad, summarize } from '@app/testing';
+import { resilientInventoryClient } from './support/resilient-inventory-client';
 
 /**
  * Faults with real processes: two inventory instances behind the transport, a client with the resilience policies
@@ -57,19 +55,8 @@ class Cluster {
       this.instances.push(app);
       await app.waitForLog('HTTP on', 60_000);
     }
-    const auth = loadServiceAuthConfig('orders', { NODE_ENV: 'test' });
-    const issuer = new ServiceTokenIssuer(new JwtService(), readSigningKey(auth), auth);
-    const resilience = new Resilience(loadResilienceConfig({}, { retryMaxAttempts: 3, retryBaseDelayMs: 10, retryMaxDelayMs: 50 }));
     this.driver = createDriver(loadTransportConfig(this.env));
-    this.inventory = createServiceClient(
-      InventoryV1,
-      new RpcClient(this.driver.client(InventoryV1), {
-        caller: 'orders',
-        timeoutMs: DEADLINE_MS,
-        maxPayloadBytes: 1_000_000,
-        interceptors: [...resilience.interceptors(InventoryV1), serviceTokenInterceptor(issuer)],
-      }),
-    );
+    this.inventory = resilientInventoryClient(this.driver, DEADLINE_MS);
     await this.eventually(() => this.inventory.getStock({ sku: 'SKU-APPLE' }), 10_000);
   }
 

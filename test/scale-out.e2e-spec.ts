@@ -4,23 +4,19 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { InventoryV1 } from '@app/contracts';
-import { loadServiceAuthConfig, readSigningKey, ServiceTokenIssuer, serviceTokenInterceptor } from '@app/auth';
 import { createRegistry, InstanceRecord, loadDiscoveryConfig, ServiceRegistry } from '@app/discovery';
-import { loadResilienceConfig, Resilience } from '@app/resilience';
 import {
   createDriver,
-  createServiceClient,
   GrpcDriver,
   loadTransportConfig,
-  RpcClient,
   ServiceClient,
   StatusCode,
   TcpDriver,
   TransportDriver,
 } from '@app/transport';
 import { AppProcess, CallRecord, freePort, NatsServerProcess, RedisServerProcess, runLoad, summarize } from '@app/testing';
+import { resilientInventoryClient } from './support/resilient-inventory-client';
 
 /**
  * Scale-out with real processes on every transport: three inventory instances registered in the service registry
@@ -69,18 +65,7 @@ class ScaleOut {
     const transportConfig = loadTransportConfig(this.env);
     this.registry = createRegistry(loadDiscoveryConfig(this.env), transportConfig);
     this.driver = createDriver(transportConfig, this.registry);
-    const auth = loadServiceAuthConfig('orders', { NODE_ENV: 'test' });
-    const issuer = new ServiceTokenIssuer(new JwtService(), readSigningKey(auth), auth);
-    const resilience = new Resilience(loadResilienceConfig({}, { retryMaxAttempts: 3, retryBaseDelayMs: 10, retryMaxDelayMs: 50 }));
-    this.inventory = createServiceClient(
-      InventoryV1,
-      new RpcClient(this.driver.client(InventoryV1), {
-        caller: 'orders',
-        timeoutMs: DEADLINE_MS,
-        maxPayloadBytes: 1_000_000,
-        interceptors: [...resilience.interceptors(InventoryV1), serviceTokenInterceptor(issuer)],
-      }),
-    );
+    this.inventory = resilientInventoryClient(this.driver, DEADLINE_MS);
     await this.until(async () => (await this.registry.list('inventory')).length === 3, 10_000, 'three instances registered');
     await this.until(() => this.inventory.getStock({ sku: 'SKU-APPLE' }).then(() => true), 10_000, 'a first call answered');
   }
