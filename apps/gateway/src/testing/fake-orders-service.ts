@@ -10,9 +10,7 @@ import {
   RpcError,
   StatusCode,
   SwitchboardModule,
-  SwitchboardServer,
-  TRANSPORT_DRIVER,
-  TransportDriver,
+  connectSwitchboardServer,
 } from '@app/transport';
 import { testLogs } from './test-gateway';
 
@@ -84,10 +82,7 @@ export async function startFakeOrders(broker: MemoryBroker): Promise<FakeOrders>
   class FakeOrdersModule {}
 
   const app = await NestFactory.create(FakeOrdersModule, { logger: testLogs, abortOnError: false });
-  app.connectMicroservice(
-    { strategy: new SwitchboardServer(app.get<TransportDriver>(TRANSPORT_DRIVER), [OrdersV1]) },
-    { inheritAppConfig: true },
-  );
+  connectSwitchboardServer(app, [OrdersV1]);
   await app.startAllMicroservices();
   await app.init();
   return { app, state: app.get(FakeOrdersState) };

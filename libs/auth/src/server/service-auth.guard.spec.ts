@@ -12,8 +12,7 @@ import {
   ServiceClient,
   StatusCode,
   SwitchboardModule,
-  SwitchboardServer,
-  TRANSPORT_DRIVER,
+  connectSwitchboardServer,
   TransportDriver,
 } from '@app/transport';
 import { serviceTokenInterceptor } from '../client/service-token.interceptor';
@@ -89,7 +88,7 @@ describe('ServiceAuthGuard on a Nest microservice (memory transport)', () => {
     class PaymentsTestModule {}
 
     server = await NestFactory.create(PaymentsTestModule, { logger: logs, abortOnError: false });
-    server.connectMicroservice({ strategy: new SwitchboardServer(server.get(TRANSPORT_DRIVER), [PaymentsV1]) }, { inheritAppConfig: true });
+    connectSwitchboardServer(server, [PaymentsV1]);
     await server.startAllMicroservices();
     await server.listen(0, '127.0.0.1');
     recorder = server.get(Recorder);

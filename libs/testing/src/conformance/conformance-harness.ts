@@ -8,8 +8,7 @@ import {
   RpcClient,
   ServiceClient,
   SwitchboardModule,
-  SwitchboardServer,
-  TRANSPORT_DRIVER,
+  connectSwitchboardServer,
   TransportConfig,
   TransportDriver,
 } from '@app/transport';
@@ -68,8 +67,7 @@ export class ConformanceHarness {
     class ConformanceAppModule {}
 
     const app: INestApplication = await NestFactory.create(ConformanceAppModule, { logger: ['error'], abortOnError: false });
-    const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
-    app.connectMicroservice({ strategy: new SwitchboardServer(driver, [ConformanceV1]) }, { inheritAppConfig: true });
+    connectSwitchboardServer(app, [ConformanceV1]);
     await app.startAllMicroservices();
     await app.init();
     const server: RunningServer = {

@@ -4,11 +4,9 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { HttpSpanInterceptor, httpTelemetry, ObservabilityModule } from '@app/observability';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ServiceContract } from '@app/contracts';
-import type { TransportDriver } from '../driver/transport-driver';
-import { SwitchboardServer } from '../server/switchboard.server';
-import type { InstanceAnnouncer } from '../server/instance-announcer';
+import { connectSwitchboardServer } from './connect-switchboard-server';
 import { watchTransportReadiness } from '../telemetry/transport-readiness';
-import { INSTANCE_ANNOUNCER, SERVICE_NAME, TRANSPORT_DRIVER } from './tokens';
+import { SERVICE_NAME } from './tokens';
 
 export interface StartServiceOptions {
   /** The contracts this app serves (all of one service). Empty for an app that only calls others. */
@@ -38,11 +36,7 @@ export async function startService(module: Type<unknown>, options: StartServiceO
   app.enableShutdownHooks();
   watchTransportReadiness(app);
   await options.configure?.(app);
-  if (options.serves.length > 0) {
-    const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
-    const announcer = optional<InstanceAnnouncer>(app, INSTANCE_ANNOUNCER);
-    app.connectMicroservice({ strategy: new SwitchboardServer(driver, options.serves, announcer) }, { inheritAppConfig: true });
-  }
+  if (options.serves.length > 0) connectSwitchboardServer(app, options.serves);
   for (const consumer of options.consumers ?? []) {
     app.connectMicroservice({ strategy: consumer(app) }, { inheritAppConfig: true });
   }
@@ -53,13 +47,4 @@ export async function startService(module: Type<unknown>, options: StartServiceO
   await app.listen(options.httpPort, options.httpHost ?? process.env.HOST ?? '127.0.0.1');
   new Logger('Switchboard').log(`HTTP on ${await app.getUrl()}`);
   return app;
-}
-
-/** A provider the app may not have (e.g. a registry when the app does not import DiscoveryModule). */
-function optional<T>(app: INestApplication, token: symbol): T | undefined {
-  try {
-    return app.get<T>(token, { strict: false });
-  } catch {
-    return undefined;
-  }
 }

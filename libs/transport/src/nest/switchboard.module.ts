@@ -9,6 +9,8 @@ import { createServiceClient } from '../client/service-client';
 import type { ClientInterceptorFactory } from '../client/client-interceptor';
 import { ContractValidationPipe } from '../server/contract-validation.pipe';
 import { RpcErrorFilter } from '../server/rpc-error.filter';
+import { HandlerCompiler } from '../server/dispatch/handler-compiler';
+import { ServerWiring } from './connect-switchboard-server';
 import type { EndpointSource } from '../balancer/service-endpoint';
 import { clientToken, ENDPOINT_SOURCE, SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER } from './tokens';
 
@@ -73,11 +75,13 @@ export class SwitchboardModule {
           useFactory: (config: TransportConfig, endpoints?: EndpointSource) => createDriver(config, endpoints ?? undefined),
         },
         DriverLifecycle,
+        HandlerCompiler,
+        ServerWiring,
         { provide: APP_FILTER, useClass: RpcErrorFilter },
         { provide: APP_PIPE, useClass: ContractValidationPipe },
         ...clientProviders,
       ],
-      exports: [SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER, ...clientProviders],
+      exports: [SERVICE_NAME, TRANSPORT_CONFIG, TRANSPORT_DRIVER, HandlerCompiler, ServerWiring, ...clientProviders],
     };
   }
 }

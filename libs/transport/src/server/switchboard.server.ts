@@ -1,12 +1,29 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { MethodRef, ServiceContract } from '@app/contracts';
+import { context as otelContext } from '@opentelemetry/api';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { TransportDriver, InboundCall, ServerTransport } from '../driver/transport-driver';
 import { CallContext } from '../metadata/call-context';
 import { deadlineExceeded, RpcError, unimplemented } from '../status/rpc-error';
 import type { InstanceAnnouncer } from './instance-announcer';
-import { observeServerCall } from '../telemetry/rpc-telemetry';
+import { beginServerCall, endServerCall } from '../telemetry/rpc-telemetry';
+import type { CompiledHandler } from './dispatch/compiled-handler';
+import type { HandlerCompiler } from './dispatch/handler-compiler';
+
+/** What a server needs besides its driver and contracts. */
+export interface SwitchboardServerOptions {
+  /** A registry, told once calls can arrive, and before the server closes. */
+  announcer?: InstanceAnnouncer;
+  /**
+   * Builds the handlers once at start (guards, interceptors, pipes and filters resolved up front: see
+   * CompiledHandler). Without it, calls go through Nest's own per-call pipeline.
+   */
+  handlers?: HandlerCompiler;
+}
+
+/** Runs a call's handler with its context: a compiled handler, or Nest's. */
+type Invoke = (payload: unknown, context: CallContext) => Promise<unknown>;
 
 /**
  * The Nest microservice strategy of every Switchboard app, whatever the transport: the driver delivers calls,
@@ -16,17 +33,19 @@ import { observeServerCall } from '../telemetry/rpc-telemetry';
 export class SwitchboardServer extends Server implements CustomTransportStrategy {
   private transport?: ServerTransport;
   private readonly methods = new Map<string, MethodRef>();
+  private readonly invokers = new Map<string, Invoke>();
+  private readonly announcer?: InstanceAnnouncer;
   private readonly log: Logger;
   private handled = 0;
   private inFlight = 0;
 
-  /** `announcer` (a registry) is told once calls can arrive, and before the server closes. */
   constructor(
     private readonly driver: TransportDriver,
     private readonly contracts: readonly ServiceContract[],
-    private readonly announcer?: InstanceAnnouncer,
+    private readonly options: SwitchboardServerOptions = {},
   ) {
     super();
+    this.announcer = options.announcer;
     if (contracts.length === 0) throw new Error('SwitchboardServer needs at least one contract to serve');
     for (const contract of contracts) {
       if (contract.service !== contracts[0].service) {
@@ -39,7 +58,8 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      const missing = [...this.methods.keys()].filter((pattern) => !this.messageHandlers.has(pattern));
+      this.resolveHandlers();
+      const missing = [...this.methods.keys()].filter((pattern) => !this.invokers.has(pattern));
       if (missing.length) this.log.warn(`no handler for ${missing.join(', ')}: callers will get UNIMPLEMENTED`);
       this.transport = this.driver.server(this.contracts);
       await this.transport.listen((call) => this.dispatch(call));
@@ -72,28 +92,49 @@ export class SwitchboardServer extends Server implements CustomTransportStrategy
     return this.driver as T;
   }
 
-  private dispatch(call: InboundCall): Promise<unknown> {
-    const method = this.methods.get(call.method);
-    return observeServerCall(method, call.method, this.driver.name, call.metadata, () => this.run(call, method));
+  /** The handler of each served method: compiled when it can be, else Nest's (e.g. a request-scoped controller). */
+  private resolveHandlers(): void {
+    this.invokers.clear();
+    const compiled: Map<string, CompiledHandler> = this.options.handlers?.handlers('rpc') ?? new Map();
+    for (const pattern of this.methods.keys()) {
+      const handler = compiled.get(pattern);
+      if (handler) {
+        this.invokers.set(pattern, (payload, context) => handler.invoke(payload, context));
+        continue;
+      }
+      const nest = this.messageHandlers.get(pattern);
+      if (nest && !nest.isEventHandler) {
+        this.invokers.set(pattern, async (payload, context) => {
+          const result = await nest(payload, context);
+          return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+        });
+      }
+    }
   }
 
-  private async run(call: InboundCall, method: MethodRef | undefined): Promise<unknown> {
-    const handler = this.messageHandlers.get(call.method);
-    if (!handler || handler.isEventHandler) throw unimplemented(call.method);
+  /**
+   * One call: its telemetry (span, metrics, log line), its CallContext (entered once, for the handler and what it
+   * calls), the deadline checked before and after the handler; whatever fails reaches the caller as an RpcError.
+   */
+  private async dispatch(call: InboundCall): Promise<unknown> {
+    const method = this.methods.get(call.method);
+    const record = beginServerCall(method, call.method, this.driver.name, call.metadata);
     const context = new CallContext(call.method, this.driver.name, call.metadata, method);
-    if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
     this.handled++;
     this.inFlight++;
     try {
-      // The handler's observable runs the controller when subscribed: subscribe inside the context too.
-      const value = await context.run(async () => {
-        const result = await handler(call.payload, context);
-        return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
-      });
+      const invoke = this.invokers.get(call.method);
+      if (!invoke) throw unimplemented(call.method);
       if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
+      const run = () => context.run(() => invoke(call.payload, context));
+      const value = await (record.context ? otelContext.with(record.context, run) : run());
+      if (context.remainingMs() <= 0) throw deadlineExceeded(call.method);
+      endServerCall(record, method, this.driver.name, call.metadata);
       return value;
-    } catch (error) {
-      throw context.remainingMs() <= 0 ? deadlineExceeded(call.method) : RpcError.from(error);
+    } catch (caught) {
+      const error = context.remainingMs() <= 0 ? deadlineExceeded(call.method) : RpcError.from(caught);
+      endServerCall(record, method, this.driver.name, call.metadata, error);
+      throw error;
     } finally {
       this.inFlight--;
     }

@@ -104,10 +104,53 @@ async function measuredClientCall(method: MethodRef, transport: string, caller: 
   }
 }
 
+/** An incoming call being observed: its SERVER span (when tracing is on) and when it started. */
+export interface ServerCallRecord {
+  started: number;
+  span?: Span;
+  /**
+   * The context to run the handler in: set only when the span records. An unrecorded span needs none: the calls
+   * the handler makes carry on the caller's trace context from the metadata, so the trace stays whole.
+   */
+  context?: Context;
+}
+
+/** Starts observing an incoming call: a SERVER span whose parent is the caller's span (from the metadata). */
+export function beginServerCall(method: MethodRef | undefined, pattern: string, transport: string, metadata: Metadata): ServerCallRecord {
+  const started = performance.now();
+  if (!tracingActive()) return { started };
+  const telemetry = telemetryOf(method, pattern, transport);
+  const parent = contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate]);
+  const span = tracer.startSpan(telemetry.spanName, { kind: SpanKind.SERVER, attributes: telemetry.attributes }, parent);
+  return { started, span, context: span.isRecording() ? trace.setSpan(parent, span) : undefined };
+}
+
+/** Ends an incoming call's observation: its span, duration and status code (metrics), and its log line. */
+export function endServerCall(
+  record: ServerCallRecord,
+  method: MethodRef | undefined,
+  transport: string,
+  metadata: Metadata,
+  error?: unknown,
+): void {
+  const code = error === undefined ? 'OK' : codeNameOf(error);
+  const durationMs = performance.now() - record.started;
+  const caller = metadata[MetadataKey.caller] ?? 'unknown';
+  const service = method?.service ?? 'unknown';
+  const name = method?.pattern ?? 'unknown';
+  const { span } = record;
+  logServerCall(service, name, caller, transport, code, durationMs, metadata[MetadataKey.correlationId], span?.spanContext());
+  if (span) {
+    if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+    span.setAttribute('rpc.response.status_code', code);
+    span.end();
+  }
+  recordServerCall(caller, service, name, transport, code, durationMs / 1000);
+}
+
 /**
- * Runs an incoming call inside a SERVER span whose parent is the caller's span (from the metadata), active while
- * the handler runs so its own calls and events continue the trace; records the call's duration and status code
- * and logs one line for it.
+ * Runs an incoming call inside a SERVER span (see beginServerCall), active while the handler runs so its own calls
+ * and events continue the trace; records the call's duration and status code and logs one line for it.
  */
 export async function observeServerCall<T>(
   method: MethodRef | undefined,
@@ -116,32 +159,13 @@ export async function observeServerCall<T>(
   metadata: Metadata,
   handle: () => Promise<T>,
 ): Promise<T> {
-  let span: Span | undefined;
-  let spanContext: Context | undefined;
-  if (tracingActive()) {
-    const telemetry = telemetryOf(method, pattern, transport);
-    const parent = contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate]);
-    span = tracer.startSpan(telemetry.spanName, { kind: SpanKind.SERVER, attributes: telemetry.attributes }, parent);
-    spanContext = trace.setSpan(parent, span);
-  }
-  const started = performance.now();
-  let code = 'OK';
+  const record = beginServerCall(method, pattern, transport, metadata);
   try {
-    return await (spanContext ? context.with(spanContext, handle) : handle());
+    const value = await (record.context ? context.with(record.context, handle) : handle());
+    endServerCall(record, method, transport, metadata);
+    return value;
   } catch (error) {
-    code = codeNameOf(error);
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+    endServerCall(record, method, transport, metadata, error);
     throw error;
-  } finally {
-    const durationMs = performance.now() - started;
-    const caller = metadata[MetadataKey.caller] ?? 'unknown';
-    const service = method?.service ?? 'unknown';
-    const name = method?.pattern ?? 'unknown';
-    logServerCall(service, name, caller, transport, code, durationMs, metadata[MetadataKey.correlationId], span?.spanContext());
-    if (span) {
-      span.setAttribute('rpc.response.status_code', code);
-      span.end();
-    }
-    recordServerCall(caller, service, name, transport, code, durationMs / 1000);
   }
 }
