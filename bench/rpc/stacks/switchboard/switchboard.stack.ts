@@ -7,10 +7,8 @@ import {
   clientToken,
   ServiceClient,
   SwitchboardModule,
-  SwitchboardServer,
-  TRANSPORT_DRIVER,
+  connectSwitchboardServer,
   TransportConfig,
-  TransportDriver,
 } from '@app/transport';
 import { BENCH_CLIENT_SERVICE, BenchV1 } from '../../../contract/bench.contract';
 import type { EchoClient, EchoServer, RpcJob, RpcStack } from '../../rpc-stack';
@@ -48,8 +46,7 @@ export const switchboardStack: RpcStack = {
     })
     class BenchServerModule {}
     const app = await NestFactory.create(BenchServerModule, { logger: ['error'] });
-    const driver = app.get<TransportDriver>(TRANSPORT_DRIVER);
-    app.connectMicroservice({ strategy: new SwitchboardServer(driver, [BenchV1]) }, { inheritAppConfig: true });
+    connectSwitchboardServer(app, [BenchV1]);
     await app.startAllMicroservices();
     await app.init();
     return { close: () => app.close() };

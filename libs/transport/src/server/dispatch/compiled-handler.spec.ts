@@ -10,6 +10,7 @@ import {
   Injectable,
   NestInterceptor,
   PipeTransform,
+  RpcExceptionFilter,
   Scope,
   UseFilters,
   UseGuards,
@@ -17,7 +18,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Payload, RpcExceptionFilter } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { Module } from '@nestjs/common';
 import { join } from 'node:path';
 import { Observable, of, map, throwError, delay } from 'rxjs';
@@ -35,7 +36,7 @@ import { StatusCode } from '../../status/status-code';
 import { HandlerCompiler } from './handler-compiler';
 
 const Text = z.object({ text: z.string() }).strict();
-const method_ = (name: string) => method({ name, request: Text, requestType: 'Text', response: Text, responseType: 'Text' });
+const method_ = (name: string) => method({ name, request: Text, requestType: 'Text', response: Text, responseType: 'Text', idempotent: false });
 
 /** A contract of its own: every way a handler can use Nest's pipeline. */
 const PipelineV1 = defineService({
