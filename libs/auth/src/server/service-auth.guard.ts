@@ -22,41 +22,93 @@ import { REQUIRED_SCOPES } from './require-scopes.decorator';
  */
 @Injectable()
 export class ServiceAuthGuard implements CanActivate {
+  private readonly handlers = new WeakMap<object, HandlerFacts>();
+  private readonly callExpectations: VerifyExpectations;
+
   constructor(
     private readonly verifier: ServiceTokenVerifier,
     private readonly reflector: Reflector,
     @Inject(SERVICE_AUTH_CONFIG) private readonly config: Pick<ServiceAuthConfig, 'service'>,
-  ) {}
+  ) {
+    this.callExpectations = Object.freeze({ audience: config.service });
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous when the caller's token was verified before (the common case): no promise on the hot path. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'rpc') return true;
     const ctx = context.switchToRpc().getContext<unknown>();
     if (!(ctx instanceof CallContext)) throw new RpcError(StatusCode.UNAUTHENTICATED, 'no call context to authenticate');
 
-    const expected: VerifyExpectations = !isEventHandler(context.getHandler())
-      ? { audience: this.config.service }
+    const handler = this.handlerOf(context);
+    const expected = this.expectations(handler, ctx);
+    let token: string | undefined;
+    try {
+      token = bearerToken(ctx);
+    } catch (error) {
+      throw refusal(error, ctx);
+    }
+    const known = this.verifier.verifiedBefore(token, expected);
+    if (known) return this.admit(handler, ctx, known);
+    return this.verifyAndAdmit(handler, ctx, token, expected);
+  }
+
+  private async verifyAndAdmit(handler: HandlerFacts, ctx: CallContext, token: string | undefined, expected: VerifyExpectations): Promise<boolean> {
+    let identity: CallerIdentity;
+    try {
+      identity = await this.verifier.verify(token, expected);
+    } catch (error) {
+      throw refusal(error, ctx);
+    }
+    return this.admit(handler, ctx, identity);
+  }
+
+  /** Records the verified caller, then checks the scopes the handler requires. */
+  private admit(handler: HandlerFacts, ctx: CallContext, identity: CallerIdentity): boolean {
+    setCallerIdentity(ctx, identity);
+    for (const scope of handler.requiredScopes) {
+      if (!identity.scopes.includes(scope)) {
+        const missing = handler.requiredScopes.filter((required) => !identity.scopes.includes(required));
+        throw new RpcError(StatusCode.PERMISSION_DENIED, `${identity.service} may not call ${ctx.method}: missing scope ${missing.join(' ')}`);
+      }
+    }
+    return true;
+  }
+
+  /** What the guard needs to know of a handler, read from its metadata once. */
+  private handlerOf(context: ExecutionContext): HandlerFacts {
+    const handler = context.getHandler();
+    let facts = this.handlers.get(handler);
+    if (!facts) {
+      facts = {
+        isEventHandler: isEventHandler(handler),
+        requiredScopes: this.reflector.getAllAndMerge<string[]>(REQUIRED_SCOPES, [handler, context.getClass()]),
+      };
+      this.handlers.set(handler, facts);
+    }
+    return facts;
+  }
+
+  private expectations(handler: HandlerFacts, ctx: CallContext): VerifyExpectations {
+    return !handler.isEventHandler
+      ? this.callExpectations
       : ctx instanceof ReplayedEventContext
         ? // An operator's replay of a dead letter: only this process creates such a context (never the bus), and
           // it carries a fresh event token of this service itself, checked now.
           { audience: EVENTS_AUDIENCE, issuer: this.config.service }
         : { audience: EVENTS_AUDIENCE, issuer: ctx.method.split('.')[0], at: publishedAt(ctx) };
-    let identity: CallerIdentity;
-    try {
-      identity = await this.verifier.verify(bearerToken(ctx), expected);
-    } catch (error) {
-      if (!(error instanceof TokenRejection)) throw error;
-      const code = error.reason === 'keys-unavailable' ? StatusCode.UNAVAILABLE : StatusCode.UNAUTHENTICATED;
-      throw new RpcError(code, `${ctx.method}: ${error.message}`);
-    }
-    setCallerIdentity(ctx, identity);
-
-    const required = this.reflector.getAllAndMerge<string[]>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]);
-    const missing = required.filter((scope) => !identity.scopes.includes(scope));
-    if (missing.length > 0) {
-      throw new RpcError(StatusCode.PERMISSION_DENIED, `${identity.service} may not call ${ctx.method}: missing scope ${missing.join(' ')}`);
-    }
-    return true;
   }
+}
+
+/** A token's rejection as the caller sees it: UNAUTHENTICATED (UNAVAILABLE while no key set could be loaded). */
+function refusal(error: unknown, ctx: CallContext): unknown {
+  if (!(error instanceof TokenRejection)) return error;
+  const code = error.reason === 'keys-unavailable' ? StatusCode.UNAVAILABLE : StatusCode.UNAUTHENTICATED;
+  return new RpcError(code, `${ctx.method}: ${error.message}`);
+}
+
+interface HandlerFacts {
+  isEventHandler: boolean;
+  requiredScopes: readonly string[];
 }
 
 /** The token of `authorization: Bearer <token>`; undefined when there is no authorization at all. */

@@ -43,13 +43,23 @@ export class ServiceTokenVerifier {
     this.verified = new VerifiedTokenCache(config.clockToleranceSeconds);
   }
 
+  /**
+   * The identity of a token that already passed full verification for this audience and is still valid, without
+   * any new work (the hot path of a caller that reuses its token); undefined when it must be verified (`verify`).
+   */
+  verifiedBefore(token: string | undefined, expected: VerifyExpectations): CallerIdentity | undefined {
+    if (token === undefined || expected.issuer !== undefined || expected.at !== undefined) return undefined;
+    return this.verified.get(token, expected.audience, this.keys.version, Date.now());
+  }
+
   async verify(token: string | undefined, expected: VerifyExpectations): Promise<CallerIdentity> {
     if (token === undefined || token === '') throw new TokenRejection('missing');
-    if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) throw new TokenRejection('malformed');
     const at = expected.at ?? Date.now();
     const cacheable = expected.issuer === undefined && expected.at === undefined;
+    // A token is only cached after full verification (its shape included), so a hit needs no shape check.
     const hit = cacheable ? this.verified.get(token, expected.audience, this.keys.version, at) : undefined;
     if (hit) return hit;
+    if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) throw new TokenRejection('malformed');
 
     const key = await this.keyFor(token);
     const keysVersion = this.keys.version;
