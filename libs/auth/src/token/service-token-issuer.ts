@@ -19,7 +19,7 @@ export const renewalMarginMs = (ttlSeconds: number) => Math.min(10_000, ttlSecon
  */
 @Injectable()
 export class ServiceTokenIssuer {
-  private readonly cache = new Map<string, { token: string; renewAt: number }>();
+  private readonly cache = new Map<string, { token: string; authorization: string; renewAt: number }>();
 
   constructor(
     @Inject(SERVICE_JWT) private readonly jwt: JwtService,
@@ -33,9 +33,18 @@ export class ServiceTokenIssuer {
 
   /** A valid token for `audience` (a service name, or EVENTS_AUDIENCE). */
   tokenFor(audience: string): string {
+    return this.current(audience).token;
+  }
+
+  /** The `authorization` metadata value for `audience`: `Bearer <token>`, made once per token. */
+  authorizationFor(audience: string): string {
+    return this.current(audience).authorization;
+  }
+
+  private current(audience: string): { token: string; authorization: string } {
     const now = Date.now();
     const cached = this.cache.get(audience);
-    if (cached && now < cached.renewAt) return cached.token;
+    if (cached && now < cached.renewAt) return cached;
     const ttl = this.config.tokenTtlSeconds;
     const scopes = grantedScopes(this.config.policy, this.config.service, audience);
     const token = this.jwt.sign(scopes.length > 0 ? { scope: scopes.join(' ') } : {}, {
@@ -51,12 +60,13 @@ export class ServiceTokenIssuer {
     });
     // `iat` is whole seconds: the token expires at floor(now) + ttl.
     const expiresAt = Math.floor(now / 1000) * 1000 + ttl * 1000;
-    this.cache.set(audience, { token, renewAt: expiresAt - renewalMarginMs(ttl) });
-    return token;
+    const entry = { token, authorization: flat(`Bearer ${token}`), renewAt: expiresAt - renewalMarginMs(ttl) };
+    this.cache.set(audience, entry);
+    return entry;
   }
+}
 
-  /** The `authorization` metadata value for `audience`: `Bearer <token>`. */
-  authorizationFor(audience: string): string {
-    return `Bearer ${this.tokenFor(audience)}`;
-  }
+/** A string in one piece (not a concatenation V8 would flatten again wherever it is written or hashed). */
+function flat(value: string): string {
+  return Buffer.from(value, 'latin1').toString('latin1');
 }

@@ -4,8 +4,9 @@ import type { OutboundCall } from '../driver/transport-driver';
 export type ClientCallHandler = (call: OutboundCall) => Promise<unknown>;
 
 /**
- * One step of the client call chain (token minting, tracing, retry, breaker...): it may change the call's
- * metadata, call `next` zero or more times, and map the outcome. The chain runs outermost first.
+ * One step of the client call chain (token minting, tracing, retry, breaker...): it may set entries of the call's
+ * metadata in place (the metadata object is made per call and belongs to it), call `next` zero or more times, and
+ * map the outcome. The chain runs outermost first.
  */
 export type ClientInterceptor = (call: OutboundCall, next: ClientCallHandler) => Promise<unknown>;
 

@@ -42,6 +42,7 @@ export class RpcClient {
     private readonly transport: ClientTransport,
     private readonly options: RpcClientOptions,
   ) {
+    validateMetadata({ [MetadataKey.caller]: options.caller });
     this.send = composeInterceptors(options.interceptors ?? [], (call) => transport.send(call));
   }
 
@@ -60,7 +61,11 @@ export class RpcClient {
     const metadata = propagatedMetadata(this.options.caller, parent, options.metadata, options.correlationId);
     metadata[MetadataKey.deadline] = String(deadline);
     if (options.idempotencyKey !== undefined) metadata[MetadataKey.idempotencyKey] = options.idempotencyKey;
-    validateMetadata(metadata);
+    // What the caller passed is checked; the rest is well-formed by construction (a checked caller name, a number,
+    // a UUID, or the handled call's metadata, sanitized when it arrived).
+    if (options.metadata !== undefined || options.correlationId !== undefined || options.idempotencyKey !== undefined) {
+      validateMetadata(metadata);
+    }
 
     const body = encodePayload(payload, this.options.maxPayloadBytes);
     try {
