@@ -24,8 +24,14 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   if (sdk || !tracingRequested(env)) return sdk !== undefined;
   sdk = new NodeSDK({ serviceName: env.OTEL_SERVICE_NAME || service, instrumentations: [] });
   sdk.start();
-  setTracingActive(true);
+  setTracingActive(true, samplerFollowsParent(env));
   return true;
+}
+
+/** The `parentbased_*` samplers (the default when OTEL_TRACES_SAMPLER is unset) never record under an unsampled parent. */
+export function samplerFollowsParent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const sampler = (env.OTEL_TRACES_SAMPLER ?? '').trim();
+  return sampler === '' || sampler.startsWith('parentbased_');
 }
 
 /** Exports the spans still buffered (call before the process exits). */

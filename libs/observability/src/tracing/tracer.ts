@@ -7,6 +7,7 @@ import { trace, Tracer } from '@opentelemetry/api';
 export const tracer: Tracer = trace.getTracer('switchboard', '0.1.0');
 
 let active = false;
+let parentBased = false;
 
 /**
  * Whether this process records spans (the SDK was started, or a test registered a provider). Hot paths check it
@@ -16,7 +17,22 @@ export function tracingActive(): boolean {
   return active;
 }
 
-/** Called by `startTracing` (and test helpers) once a tracer provider is registered, and when it is removed. */
-export function setTracingActive(value: boolean): void {
+/**
+ * Called by `startTracing` (and test helpers) once a tracer provider is registered, and when it is removed.
+ * `samplerFollowsParent`: the sampler is one of the `parentbased_*` ones (OpenTelemetry's default), so a span whose
+ * parent was not sampled is never recorded.
+ */
+export function setTracingActive(value: boolean, samplerFollowsParent = false): void {
   active = value;
+  parentBased = value && samplerFollowsParent;
+}
+
+/**
+ * Whether a span under this remote parent would go unrecorded whatever it did: tracing is off, or the sampler
+ * follows the parent and the parent (`traceparent` flags `00`) was not sampled. Hot paths then make no span at
+ * all — the trace context still passes on unchanged — instead of a non-recording one with fresh ids.
+ */
+export function unrecordedUnder(traceparent: string | undefined): boolean {
+  if (!active) return true;
+  return parentBased && traceparent !== undefined && traceparent.length === 55 && traceparent.endsWith('-00');
 }

@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InventoryV1 } from '@app/contracts';
-import { formatTraceparent, metricsRegistry, tracer } from '@app/observability';
+import { formatTraceparent, metricsRegistry, setTracingActive, tracer } from '@app/observability';
 import { InMemoryTracing } from '@app/observability/testing/in-memory-tracing';
 import { parsePrometheusText, sampleSum } from '@app/testing';
 import { Metadata, propagatedMetadata } from '../metadata/metadata';
@@ -36,6 +36,27 @@ describe('RPC telemetry', () => {
   beforeAll(() => tracing.start());
   afterAll(() => tracing.stop());
   beforeEach(() => tracing.exporter.reset());
+
+  it('under an unsampled parent and a parent-based sampler, makes no span at all and passes the parent on', async () => {
+    setTracingActive(true, true);
+    try {
+      const upstream = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-00`;
+      const metadata: Metadata = { 'x-caller': 'orders', traceparent: upstream };
+      let inHandler: Metadata | undefined;
+      await observeClientCall(reserve, 'spec', 'orders', metadata, () =>
+        observeServerCall(reserve, reserve.pattern, 'spec', { ...metadata }, async () => {
+          expect(trace.getActiveSpan()).toBeUndefined();
+          inHandler = propagatedMetadata('inventory', { traceparent: metadata.traceparent });
+          return {};
+        }),
+      );
+      expect(metadata.traceparent).toBe(upstream);
+      expect(inHandler?.traceparent).toBe(upstream);
+      expect(tracing.spans).toHaveLength(0);
+    } finally {
+      setTracingActive(true);
+    }
+  });
 
   it('makes a CLIENT span under the active span and a SERVER span under it from the metadata, active in the handler', async () => {
     const request = tracer.startSpan('POST /v1/orders');

@@ -1,6 +1,16 @@
 import { Attributes, context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { MethodRef } from '@app/contracts';
-import { contextFromHeaders, headersOf, logServerCall, recordClientCall, recordServerCall, tracer, tracingActive } from '@app/observability';
+import {
+  contextFromHeaders,
+  headersOf,
+  logServerCall,
+  parseTraceparent,
+  recordClientCall,
+  recordServerCall,
+  tracer,
+  tracingActive,
+  unrecordedUnder,
+} from '@app/observability';
 import type { Metadata } from '../metadata/metadata';
 import { MetadataKey } from '../metadata/metadata';
 import { RpcError } from '../status/rpc-error';
@@ -63,8 +73,10 @@ export async function observeClientCall(
   send: () => Promise<unknown>,
 ): Promise<unknown> {
   if (!tracingActive()) return measuredClientCall(method, transport, caller, send);
-  const telemetry = telemetryOf(method, method.pattern, transport);
   const active = context.active();
+  // Under an unsampled parent (and no span of this process active), the call carries the parent's trace context on.
+  if (unrecordedUnder(metadata[MetadataKey.traceparent]) && !trace.getSpan(active)) return measuredClientCall(method, transport, caller, send);
+  const telemetry = telemetryOf(method, method.pattern, transport);
   const parent = trace.getSpan(active)
     ? active
     : contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate], active);
@@ -118,7 +130,7 @@ export interface ServerCallRecord {
 /** Starts observing an incoming call: a SERVER span whose parent is the caller's span (from the metadata). */
 export function beginServerCall(method: MethodRef | undefined, pattern: string, transport: string, metadata: Metadata): ServerCallRecord {
   const started = performance.now();
-  if (!tracingActive()) return { started };
+  if (unrecordedUnder(metadata[MetadataKey.traceparent])) return { started };
   const telemetry = telemetryOf(method, pattern, transport);
   const parent = contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate]);
   const span = tracer.startSpan(telemetry.spanName, { kind: SpanKind.SERVER, attributes: telemetry.attributes }, parent);
@@ -139,7 +151,8 @@ export function endServerCall(
   const service = method?.service ?? 'unknown';
   const name = method?.pattern ?? 'unknown';
   const { span } = record;
-  logServerCall(service, name, caller, transport, code, durationMs, metadata[MetadataKey.correlationId], span?.spanContext());
+  const traced = span?.spanContext() ?? parseTraceparent(metadata[MetadataKey.traceparent]);
+  logServerCall(service, name, caller, transport, code, durationMs, metadata[MetadataKey.correlationId], traced);
   if (span) {
     if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
     span.setAttribute('rpc.response.status_code', code);
