@@ -15,6 +15,8 @@ interface Entry {
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
+  /** The last token found: most calls carry the same caller's token again, found by one comparison, no hashing. */
+  private last?: { token: string; entry: Entry };
 
   constructor(
     private readonly toleranceSeconds: number,
@@ -22,15 +24,19 @@ export class VerifiedTokenCache {
   ) {}
 
   get(token: string, audience: string, keysVersion: number, nowMs: number): CallerIdentity | undefined {
-    const entry = this.entries.get(token);
+    const last = this.last;
+    const entry = last !== undefined && last.token === token ? last.entry : this.entries.get(token);
     if (!entry) return undefined;
     const now = Math.floor(nowMs / 1000);
     const valid = now < entry.exp + this.toleranceSeconds && now + this.toleranceSeconds >= entry.nbf;
     if (entry.keysVersion !== keysVersion || !valid) {
       this.entries.delete(token);
+      if (this.last?.entry === entry) this.last = undefined;
       return undefined;
     }
-    return entry.audience === audience ? entry.identity : undefined;
+    if (entry.audience !== audience) return undefined;
+    if (last?.entry !== entry) this.last = { token, entry };
+    return entry.identity;
   }
 
   set(token: string, entry: Entry): void {

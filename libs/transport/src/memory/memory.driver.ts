@@ -25,16 +25,25 @@ export class MemoryDriver implements TransportDriver {
     let unregister: (() => void) | undefined;
     return {
       async listen(dispatch: Dispatch) {
-        unregister = broker.register(contracts[0].service, (method, body, metadata) =>
-          inFlight.track(async () => {
-            try {
-              const payload = decodeRequestBody(body, config.maxPayloadBytes);
-              return encodeReply(await dispatch({ method, payload, metadata }), config.maxPayloadBytes);
-            } catch (error) {
+        unregister = broker.register(contracts[0].service, (method, body, metadata) => {
+          let result: Promise<unknown>;
+          try {
+            result = dispatch({ method, payload: decodeRequestBody(body, config.maxPayloadBytes), metadata });
+          } catch (error) {
+            return Promise.resolve(encodeErrorReply(RpcError.from(error)));
+          }
+          inFlight.enter();
+          return result.then(
+            (value) => {
+              inFlight.leave();
+              return encodeReply(value, config.maxPayloadBytes);
+            },
+            (error: unknown) => {
+              inFlight.leave();
               return encodeErrorReply(RpcError.from(error));
-            }
-          }),
-        );
+            },
+          );
+        });
       },
       async close() {
         unregister?.();

@@ -40,7 +40,7 @@ export class NatsServerTransport implements ServerTransport {
       queue: NatsSubjects.queueGroup(this.config.namespace, this.service),
       callback: (error, msg) => {
         if (error) this.log.error(`subscription to ${this.prefix}> failed: ${error.message}`);
-        else void this.inFlight.track(() => this.answer(msg, dispatch));
+        else this.answer(msg, dispatch);
       },
     });
     await nc.flush();
@@ -57,16 +57,28 @@ export class NatsServerTransport implements ServerTransport {
     await this.inFlight.drain();
   }
 
-  private async answer(msg: Msg, dispatch: Dispatch): Promise<void> {
-    let reply: string;
+  /** Decodes a call, dispatches it, and replies with its result or error; counted in flight until it replied. */
+  private answer(msg: Msg, dispatch: Dispatch): void {
+    let reply: Promise<unknown>;
     try {
       const payload = decodeRequestBody(msg.string(), this.config.maxPayloadBytes);
       const method = msg.subject.slice(this.prefix.length);
-      reply = encodeReply(await dispatch({ method, payload, metadata: headerMetadata(msg.headers) }), this.config.maxPayloadBytes);
+      reply = dispatch({ method, payload, metadata: headerMetadata(msg.headers) });
     } catch (error) {
-      reply = encodeErrorReply(RpcError.from(error));
+      this.respond(msg, encodeErrorReply(RpcError.from(error)));
+      return;
     }
-    this.respond(msg, reply);
+    this.inFlight.enter();
+    reply.then(
+      (result) => {
+        this.respond(msg, encodeReply(result, this.config.maxPayloadBytes));
+        this.inFlight.leave();
+      },
+      (error: unknown) => {
+        this.respond(msg, encodeErrorReply(RpcError.from(error)));
+        this.inFlight.leave();
+      },
+    );
   }
 
   /** Sends the reply; one over the broker's max_payload becomes RESOURCE_EXHAUSTED instead. */

@@ -1,16 +1,10 @@
 import { Attributes, context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { MethodRef } from '@app/contracts';
-import {
-  contextFromHeaders,
-  headersOf,
-  logServerCall,
-  parseTraceparent,
-  recordClientCall,
-  recordServerCall,
-  tracer,
-  tracingActive,
-  unrecordedUnder,
-} from '@app/observability';
+// Straight from the files, not the lib's index: these run on every call, and an index re-export is a getter.
+import { logServerCall } from '@app/observability/logging/rpc-log';
+import { recordClientCall, recordServerCall } from '@app/observability/metrics/rpc-metrics';
+import { contextFromHeaders, headersOf, parseTraceparent } from '@app/observability/tracing/trace-context';
+import { tracer, tracingActive, unrecordedUnder } from '@app/observability/tracing/tracer';
 import type { Metadata } from '../metadata/metadata';
 import { MetadataKey } from '../metadata/metadata';
 import { RpcError } from '../status/rpc-error';

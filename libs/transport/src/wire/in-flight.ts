@@ -8,13 +8,22 @@ export class InFlight {
   }
 
   async track<T>(work: () => Promise<T>): Promise<T> {
-    this.count++;
+    this.enter();
     try {
       return await work();
     } finally {
-      if (--this.count === 0) {
-        for (const wake of this.waiters) wake();
-      }
+      this.leave();
+    }
+  }
+
+  /** Counts a call in (pair with `leave`, for a hot path that must not wrap each call in a promise). */
+  enter(): void {
+    this.count++;
+  }
+
+  leave(): void {
+    if (--this.count === 0) {
+      for (const wake of this.waiters) wake();
     }
   }
 
