@@ -1,9 +1,17 @@
 import { isSpanContextValid, SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { LabelCache } from '../metrics/label-cache';
 import { processLogger } from './process-logger';
 
 let logger: Logger | undefined;
 let enabled = false;
+/**
+ * One child logger per (service, method, caller, transport, code): pino serialises a child's bindings once, so a
+ * call's line only serialises what changes per call (duration, correlation, trace and span ids).
+ */
+const children = new LabelCache<Logger>(([service, method, caller, transport, code]) =>
+  (logger ??= processLogger().child({ kind: 'rpc' })).child({ service, method, caller, transport, code }),
+);
 
 /**
  * Turns the per-call lines on: done by ObservabilityModule, i.e. for apps started with startService. Servers made
@@ -26,12 +34,14 @@ export function logServerCall(
 ): void {
   if (!enabled) return;
   logger ??= processLogger().child({ kind: 'rpc' });
-  if (!logger.isLevelEnabled('info')) return;
-  const line = { service, method, caller, transport, code, duration_ms: Math.round(durationMs * 100) / 100, correlation_id: correlationId };
-  const traced = spanContext && isSpanContextValid(spanContext) ? { ...line, trace_id: spanContext.traceId, span_id: spanContext.spanId } : line;
-  if (code === 'OK' || code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'FAILED_PRECONDITION' || code === 'ALREADY_EXISTS') {
-    logger.info(traced, 'rpc call');
-  } else {
-    logger.warn(traced, 'rpc call');
-  }
+  const expected = code === 'OK' || code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'FAILED_PRECONDITION' || code === 'ALREADY_EXISTS';
+  if (!logger.isLevelEnabled(expected ? 'info' : 'warn')) return;
+  const child = children.get(service, method, caller, transport, code);
+  const duration_ms = Math.round(durationMs * 100) / 100;
+  const line =
+    spanContext && isSpanContextValid(spanContext)
+      ? { duration_ms, correlation_id: correlationId, trace_id: spanContext.traceId, span_id: spanContext.spanId }
+      : { duration_ms, correlation_id: correlationId };
+  if (expected) child.info(line, 'rpc call');
+  else child.warn(line, 'rpc call');
 }
