@@ -6,7 +6,7 @@ import { deadlineExceeded, RpcError, unavailable } from '../status/rpc-error';
 import { decodeReply, tooLarge } from '../wire/json-codec';
 import { PendingCalls } from '../wire/pending-calls';
 import type { NatsConnectionManager } from './nats-connection';
-import { metadataHeaders } from './nats-metadata';
+import { requestHeaders } from './nats-metadata';
 import type { NatsReplyInbox } from './nats-reply-inbox';
 import { NatsSubjects } from './nats-subjects';
 
@@ -66,7 +66,7 @@ export class NatsClientTransport implements ClientTransport {
 
   private publish(nc: NatsConnection, call: OutboundCall): Promise<unknown> {
     const callId = this.pending.nextId();
-    const headers = metadataHeaders(call.metadata);
+    const headers = requestHeaders(call.metadata);
     try {
       this.inbox.attach(nc);
       nc.publish(this.subjectPrefix + call.method.pattern, call.body, { reply: this.inbox.replySubject(callId), headers });

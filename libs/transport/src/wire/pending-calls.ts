@@ -3,18 +3,28 @@ import { deadlineExceeded, RpcError } from '../status/rpc-error';
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  timer: NodeJS.Timeout;
+  deadline: number;
   method: string;
 }
+
+/** Longest delay Node's timers take (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The calls a client transport has sent and not yet seen answered, by request id. Each one is rejected with
  * DEADLINE_EXCEEDED (or with what `onTimeout` says, e.g. UNAVAILABLE while disconnected) when its deadline
  * passes, so no call ever hangs.
+ *
+ * One timer serves all the calls, armed for the earliest deadline: a call costs no timer of its own (most calls
+ * share one timeout, so a new call's deadline is rarely the earliest and the timer is rarely moved). When it fires,
+ * every call past its deadline fails and the timer is armed again for the earliest one left.
  */
 export class PendingCalls {
   private readonly calls = new Map<string, Pending>();
   private seq = 0;
+  private timer?: NodeJS.Timeout;
+  /** When the timer fires (epoch ms), if armed. */
+  private armedFor = Infinity;
 
   constructor(
     private readonly prefix = '',
@@ -33,20 +43,15 @@ export class PendingCalls {
   /** Registers a call; the returned promise settles on `settle`, `fail` or at the deadline. */
   register(id: string, method: string, deadline: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.calls.delete(id);
-        reject(this.onTimeout(method));
-      }, Math.max(0, deadline - Date.now()));
-      this.calls.set(id, { resolve, reject, timer, method });
+      this.calls.set(id, { resolve, reject, deadline, method });
+      if (deadline < this.armedFor) this.arm(deadline);
     });
   }
 
   /** Settles a call with a reply decoder's outcome; unknown (late) ids are ignored. */
   settle(id: string, decode: () => unknown): void {
-    const call = this.calls.get(id);
+    const call = this.take(id);
     if (!call) return;
-    this.calls.delete(id);
-    clearTimeout(call.timer);
     try {
       call.resolve(decode());
     } catch (error) {
@@ -55,14 +60,47 @@ export class PendingCalls {
   }
 
   fail(id: string, error: RpcError): void {
-    const call = this.calls.get(id);
-    if (!call) return;
-    this.calls.delete(id);
-    clearTimeout(call.timer);
-    call.reject(error);
+    this.take(id)?.reject(error);
   }
 
   failAll(error: RpcError): void {
     for (const id of [...this.calls.keys()]) this.fail(id, error);
+  }
+
+  private take(id: string): Pending | undefined {
+    const call = this.calls.get(id);
+    if (!call) return undefined;
+    this.calls.delete(id);
+    if (this.calls.size === 0) this.disarm();
+    return call;
+  }
+
+  private arm(deadline: number): void {
+    clearTimeout(this.timer);
+    this.armedFor = deadline;
+    this.timer = setTimeout(() => this.expire(), Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
+  }
+
+  private disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+  }
+
+  /** Fails every call past its deadline, then arms the timer for the earliest deadline left. */
+  private expire(): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const now = Date.now();
+    let earliest = Infinity;
+    for (const [id, call] of this.calls) {
+      if (call.deadline <= now) {
+        this.calls.delete(id);
+        call.reject(this.onTimeout(call.method));
+      } else if (call.deadline < earliest) {
+        earliest = call.deadline;
+      }
+    }
+    if (earliest !== Infinity && earliest < this.armedFor) this.arm(earliest);
   }
 }
