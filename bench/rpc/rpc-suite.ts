@@ -6,7 +6,7 @@ import type { BenchEnvironment } from '../run/bench-environment';
 import type { BenchPlan } from '../run/bench-plan';
 import { WorkerProcess } from '../workers/worker-process';
 import { RpcTransport, StackName } from './rpc-stack';
-import { hasStack } from './stacks/registry';
+import { hasStack, rpcWorkerOptions } from './stacks/registry';
 
 export type Log = (line: string) => void;
 
@@ -65,7 +65,7 @@ export async function runRpcSuite(plan: BenchPlan, env: BenchEnvironment, log: L
 
 async function startPair(plan: BenchPlan, env: BenchEnvironment, stack: StackName, transport: RpcTransport): Promise<Pair> {
   const job = env.rpcJob(stack, transport, `127.0.0.1:${await freePort()}`);
-  const profile = (role: string) => ({ cpuProfDir: plan.cpuProfDir, profileName: `rpc-${stack}-${transport}-${role}` });
+  const profile = (role: string) => ({ ...rpcWorkerOptions(stack), cpuProfDir: plan.cpuProfDir, profileName: `rpc-${stack}-${transport}-${role}` });
   const server = transport === 'memory' ? undefined : new WorkerProcess('rpc-server.worker.ts', job, profile('server'));
   let client: WorkerProcess | undefined;
   try {
