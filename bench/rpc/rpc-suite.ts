@@ -2,6 +2,7 @@ import { freePort } from '@app/testing/brokers/free-port';
 import { payloadBytes, PayloadSize } from '../load/payloads';
 import { rssMiB, sampleCpu } from '../measure/proc-stats';
 import { cpuFigures, Measurement } from '../report/measurement';
+import { cellSummary } from '../report/ratios';
 import type { BenchEnvironment } from '../run/bench-environment';
 import type { BenchPlan } from '../run/bench-plan';
 import { WorkerProcess } from '../workers/worker-process';
@@ -42,15 +43,19 @@ export async function runRpcSuite(plan: BenchPlan, env: BenchEnvironment, log: L
       }
       for (const concurrency of plan.concurrencies) {
         for (const payload of plan.payloads) {
+          const cell: Measurement[] = [];
           for (const pair of pairs) {
             try {
               const m = await measureCell(plan, pair, concurrency, payload);
               log(`${describe(m)} (${payloadBytes(payload)} B)`);
-              measurements.push(m);
+              cell.push(m);
             } catch (error) {
               log(`rpc ${pair.stack}/${transport} c=${concurrency} ${payload}: FAILED ${error instanceof Error ? error.message : String(error)}`);
             }
           }
+          const summary = cellSummary(cell);
+          if (summary) log(summary);
+          measurements.push(...cell);
         }
       }
     } finally {
