@@ -157,18 +157,20 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
       detail: `switchboard ${fmt(find(ms, 'rpc', 'switchboard', transport, 64)?.p99Ms)} ms, raw ${fmt(find(ms, 'rpc', 'raw', transport, 64)?.p99Ms)} ms`,
     });
   }
-  const span = tracingCostPerSpan(ms, 'nats');
-  checks.push({
-    target: 'nats: tracing cost per span (CPU µs)',
-    measured: span ? span.usPerSpan : null,
-    unit: 'µs',
-    goal: `<= ${MAX_US_PER_SPAN} µs`,
-    met: atMost(span ? span.usPerSpan : null, MAX_US_PER_SPAN),
-    detail: span
-      ? `every call traced ${Math.round(span.tracedUsPerCall)} µs/call, 1% traced ${Math.round(span.sampledUsPerCall)} µs/call, ` +
-        `difference over ${span.extraSpansPerCall.toFixed(2)} more spans per call (client + server)`
-      : 'needs the switchboard and switchboard-traced rows on nats',
-  });
+  for (const transport of ['nats', 'memory']) {
+    const span = tracingCostPerSpan(ms, transport);
+    checks.push({
+      target: `${transport}: tracing cost per span (CPU µs)`,
+      measured: span ? span.usPerSpan : null,
+      unit: 'µs',
+      goal: `<= ${MAX_US_PER_SPAN} µs`,
+      met: atMost(span ? span.usPerSpan : null, MAX_US_PER_SPAN),
+      detail: span
+        ? `every call traced ${Math.round(span.tracedUsPerCall)} µs/call, 1% traced ${Math.round(span.sampledUsPerCall)} µs/call, ` +
+          `difference over ${span.extraSpansPerCall.toFixed(2)} more spans per call (client + server)`
+        : `needs the switchboard and switchboard-traced rows on ${transport}`,
+    });
+  }
   const get = ms.find((m) => m.suite === 'gateway' && m.stack === 'GET /v1/orders/:id' && m.transport === 'nats' && m.concurrency === 64);
   const post = ms.find((m) => m.suite === 'gateway' && m.stack === 'POST /v1/orders' && m.transport === 'nats' && m.concurrency === 64);
   const getUs = get ? appUsPerRequest(get, 'gateway') : null;

@@ -8,7 +8,8 @@ const everyTransport = { nats: switchboard, redis: switchboard, grpc: switchboar
 /**
  * Which stacks exist on which transport, loaded only in the worker that runs them (a worker loads one stack and
  * nothing of the others). In-process (memory) is Switchboard's alone; Moleculer has its NATS and TCP transporters;
- * the fully traced Switchboard row runs on NATS only (it is there to price a span).
+ * the fully traced Switchboard row (there to price a span) runs on NATS and in-process, where no broker or socket
+ * blurs the figure.
  */
 const STACKS: Record<StackName, Partial<Record<RpcTransport, Loader>>> = {
   raw: {
@@ -28,7 +29,7 @@ const STACKS: Record<StackName, Partial<Record<RpcTransport, Loader>>> = {
     tcp: () => import('./moleculer/moleculer.stack').then((m) => m.moleculerStack),
   },
   switchboard: everyTransport,
-  'switchboard-traced': { nats: switchboard },
+  'switchboard-traced': { nats: switchboard, memory: switchboard },
 };
 
 export function hasStack(stack: StackName, transport: RpcTransport): boolean {
