@@ -81,6 +81,7 @@ describe('ratios and targets', () => {
     expect(measuredText(byTarget("tcp: Switchboard throughput / Moleculer's"))).toBe('0.80x');
     expect(measuredText(byTarget('nats: tracing cost per span (CPU µs)'))).toBe('20.0 µs');
     expect(measuredText(byTarget('grpc: Switchboard throughput / raw'))).toBe('n/a');
+    expect(byTarget('grpc: Switchboard throughput / raw').detail).toBe('switchboard not measured, raw not measured, nest stock n/a raw; CPU per call switchboard n/a, raw n/a');
     expect(byTarget("nats: Switchboard throughput / Moleculer's").detail).toBe('switchboard 45000/s (0.75x raw), moleculer 40000/s (0.67x raw), raw 60000/s');
   });
 

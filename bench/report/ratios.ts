@@ -73,6 +73,7 @@ export function appUsPerRequest(m: Measurement, role: string): number | null {
 }
 
 const fmt = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits));
+const times = (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(2)}x`);
 const perSecond = (m: Measurement | undefined) => (m ? `${Math.round(m.throughput)}/s` : 'not measured');
 const us = (m: Measurement | undefined) => (m ? `${Math.round(m.cpuUsPerCall)} µs` : 'n/a');
 const atMost = (measured: number | null, goal: number) => (measured === null ? null : measured <= goal);
@@ -108,8 +109,8 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
       goal: '>= 1x Moleculer',
       met: atLeast(vsMoleculer, 1),
       detail:
-        `switchboard ${perSecond(sb)} (${fmt(throughputRatio(ms, 'rpc', 'switchboard', transport, 64))}x raw), ` +
-        `moleculer ${perSecond(mol)} (${fmt(throughputRatio(ms, 'rpc', 'moleculer', transport, 64))}x raw), raw ${perSecond(raw)}`,
+        `switchboard ${perSecond(sb)} (${times(throughputRatio(ms, 'rpc', 'switchboard', transport, 64))} raw), ` +
+        `moleculer ${perSecond(mol)} (${times(throughputRatio(ms, 'rpc', 'moleculer', transport, 64))} raw), raw ${perSecond(raw)}`,
     });
     const cpu = sb && Number.isFinite(sb.cpuUsPerCall) ? sb.cpuUsPerCall : null;
     checks.push({
@@ -132,7 +133,7 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
       goal: `>= ${goal}x raw`,
       met: atLeast(measured, goal),
       detail:
-        `switchboard ${perSecond(sb)}, raw ${perSecond(raw)}, nest stock ${fmt(throughputRatio(ms, 'rpc', 'nest', transport, 64))}x raw; ` +
+        `switchboard ${perSecond(sb)}, raw ${perSecond(raw)}, nest stock ${times(throughputRatio(ms, 'rpc', 'nest', transport, 64))} raw; ` +
         `CPU per call switchboard ${us(sb)}, raw ${us(raw)}`,
     });
   }
