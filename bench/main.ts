@@ -12,9 +12,9 @@ import { runGatewaySuite } from './gateway/gateway-suite';
 import { runSoak } from './soak/soak';
 
 /**
- * `npm run bench`: request/reply per transport for the raw client, Nest's stock transport and Switchboard's full
- * call path, the event bus against the raw broker clients, and the gateway end to end over HTTP, all in one run on
- * the brokers it starts itself.
+ * `npm run bench`: request/reply per transport for the raw client, Nest's stock transport, Moleculer (NATS, TCP)
+ * and Switchboard as the apps start it (and fully traced), the event bus against the raw broker clients, and the
+ * gateway end to end over HTTP, all in one run on the brokers it starts itself.
  * Writes <out>/latest.json, chart.svg and table.md, and prints the table.
  */
 async function main(): Promise<void> {

@@ -1,14 +1,16 @@
 import { AuthFixture } from '@app/auth/testing/auth-fixture';
 import { BENCH_CLIENT_SERVICE, BENCH_GRANTS, BenchV1 } from '../contract/bench.contract';
 import { echoText } from '../load/payloads';
-import type { RpcJob } from '../rpc/rpc-stack';
-import { rpcStack } from '../rpc/stacks/registry';
+import { PRODUCTION_SAMPLER, RpcJob } from '../rpc/rpc-stack';
+import { loadRpcStack, prepareWorker } from '../rpc/stacks/registry';
 
 /**
  * `npm run bench:call-path [-- rounds calls concurrency]`: the CPU cost of Switchboard's whole call path (client
  * chain, server dispatch, both codecs) in one process over the in-process transport, with the apps' wiring. Runs
  * several rounds and prints the cheapest and the median CPU µs per call: the cheapest round is the one least
  * disturbed by the rest of a shared machine, so two versions of the code compare well even on a busy host.
+ * The apps' log lines go to stdout as in production (send it to /dev/null); the figures go to stderr.
+ * Tracing as the bench's Switchboard rows: the production sampler unless OTEL_TRACES_SAMPLER* say otherwise.
  */
 async function main(): Promise<void> {
   const [rounds = 7, calls = 5000, concurrency = 1] = process.argv.slice(2).map(Number);
@@ -22,7 +24,9 @@ async function main(): Promise<void> {
     namespace: `cost${Date.now().toString(36)}`,
     auth: { server: keys.options(BenchV1.service, BENCH_GRANTS), client: keys.options(BENCH_CLIENT_SERVICE, BENCH_GRANTS) },
   };
-  const stack = rpcStack('switchboard', 'memory');
+  for (const [name, value] of Object.entries(PRODUCTION_SAMPLER)) process.env[name] ??= value;
+  await prepareWorker(job, 'server');
+  const stack = await loadRpcStack('switchboard', 'memory');
   const server = await stack.startServer(job);
   const client = await stack.connectClient(job);
   const text = echoText('small');
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
     costs.push((used.user + used.system) / calls);
   }
   costs.sort((a, b) => a - b);
-  console.log(
+  console.error(
     `memory c=${concurrency}: CPU per call min ${costs[0].toFixed(1)} µs, median ${costs[Math.floor(costs.length / 2)].toFixed(1)} µs ` +
       `(${rounds} rounds of ${calls} calls)`,
   );

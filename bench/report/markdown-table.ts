@@ -1,5 +1,5 @@
 import type { BenchReport, Measurement } from './measurement';
-import { checkTargets, p99Ratio, throughputRatio } from './ratios';
+import { checkTargets, measuredText, p99Ratio, throughputRatio, verdict } from './ratios';
 
 const num = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const times = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)}x`);
@@ -10,29 +10,29 @@ function cpu(m: Measurement): string {
     .join(', ');
 }
 
-/** The run as markdown: where and when, one row per measurement with its ratio to raw, then the targets. */
+/** The run as markdown: where and when, one row per measurement with its ratios to raw and Moleculer, then the targets. */
 export function markdownReport(report: BenchReport): string {
   const { machine } = report;
   const lines = [
     `Run of ${report.date} on ${machine.cpus} (${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}), ` +
       `load average at start ${machine.loadAverage.map((l) => l.toFixed(1)).join(' / ')}; warm-up ${report.plan.warmupMs} ms, window ${report.plan.durationMs} ms per cell.`,
     '',
-    '| suite | transport | stack | c | payload | throughput /s | x raw | p50 ms | p99 ms | p99 x raw | CPU µs/call | CPU per process | errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| suite | transport | stack | c | payload | throughput /s | x raw | x moleculer | p50 ms | p99 ms | p99 x raw | CPU µs/call | CPU per process | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const m of report.measurements) {
     const vsRaw = m.suite === 'gateway' || m.stack === 'raw' ? null : throughputRatio(report.measurements, m.suite, m.stack, m.transport, m.concurrency, m.payload);
     const p99 = m.suite === 'gateway' || m.stack === 'raw' ? null : p99Ratio(report.measurements, m.suite, m.stack, m.transport, m.concurrency, m.payload);
+    const vsMoleculer =
+      m.suite !== 'rpc' || m.stack === 'moleculer' ? null : throughputRatio(report.measurements, m.suite, m.stack, m.transport, m.concurrency, m.payload, 'moleculer');
     lines.push(
-      `| ${m.suite} | ${m.transport} | ${m.stack} | ${m.concurrency} | ${m.payload} | ${num(m.throughput)} | ${times(vsRaw)} | ` +
+      `| ${m.suite} | ${m.transport} | ${m.stack} | ${m.concurrency} | ${m.payload} | ${num(m.throughput)} | ${times(vsRaw)} | ${times(vsMoleculer)} | ` +
         `${num(m.p50Ms, 2)} | ${num(m.p99Ms, 2)} | ${times(p99)} | ${num(m.cpuUsPerCall)} | ${cpu(m)} | ${m.errors} |`,
     );
   }
-  lines.push('', '| target (c=64, small payload) | goal | measured | met | detail |', '|---|---|---|---|---|');
+  lines.push('', '| target of issue 13 (c=64, small payload unless said) | goal | measured | verdict | detail |', '|---|---|---|---|---|');
   for (const check of checkTargets(report.measurements)) {
-    const measured = check.measured === null ? 'n/a' : check.measured.toFixed(2);
-    const met = check.met === null ? '—' : check.met ? 'yes' : 'no';
-    lines.push(`| ${check.target} | ${check.goal} | ${measured} | ${met} | ${check.detail} |`);
+    lines.push(`| ${check.target} | ${check.goal} | ${measuredText(check)} | ${verdict(check)} | ${check.detail} |`);
   }
   const memory = report.measurements.filter((m) => m.rssMiB);
   if (memory.length) {

@@ -43,4 +43,9 @@ describe('svg chart', () => {
     expect(widths[2] / widths[0]).toBeCloseTo(0.5, 2);
     expect(widths[1] / widths[0]).toBeCloseTo(1 / 3, 2);
   });
+
+  it('puts Moleculer between Nest and Switchboard, the fully traced Switchboard last', () => {
+    const stacks = chartGroups([m('switchboard-traced', 'nats', 1), m('switchboard', 'nats', 2), m('moleculer', 'nats', 3), m('raw', 'nats', 4), m('nest', 'nats', 5)])[0].bars.map((b) => b.stack);
+    expect(stacks).toEqual(['raw', 'nest', 'moleculer', 'switchboard', 'switchboard-traced']);
+  });
 });

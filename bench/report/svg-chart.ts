@@ -6,7 +6,13 @@ export interface ChartGroup {
   bars: { stack: string; throughput: number }[];
 }
 
-const COLORS: Record<string, string> = { raw: '#9aa5b1', nest: '#e0a458', switchboard: '#2f6fdf' };
+const COLORS: Record<string, string> = {
+  raw: '#9aa5b1',
+  nest: '#e0a458',
+  moleculer: '#4caf7d',
+  switchboard: '#2f6fdf',
+  'switchboard-traced': '#8fb3f0',
+};
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The groups the chart shows: per transport (and bus), each stack's throughput at c=64 with the small payload. */
@@ -19,7 +25,7 @@ export function chartGroups(ms: readonly Measurement[]): ChartGroup[] {
     group.bars.push({ stack: m.stack, throughput: m.throughput });
     groups.set(label, group);
   }
-  const order = ['raw', 'nest', 'switchboard'];
+  const order = Object.keys(COLORS);
   for (const group of groups.values()) group.bars.sort((a, b) => order.indexOf(a.stack) - order.indexOf(b.stack));
   return [...groups.values()];
 }
@@ -60,7 +66,7 @@ export function svgChart(groups: readonly ChartGroup[], title: string): string {
   }
   const rawX = left + plotWidth / maxRatio;
   const legend = Object.entries(COLORS)
-    .map(([stack, color], i) => `<rect x="${left + i * 130}" y="24" width="12" height="12" fill="${color}"/><text x="${left + i * 130 + 18}" y="34">${stack}</text>`)
+    .map(([stack, color], i) => `<rect x="${10 + i * 140}" y="24" width="12" height="12" fill="${color}"/><text x="${10 + i * 140 + 18}" y="34">${stack}</text>`)
     .join('');
   const height = y + 10;
   return [

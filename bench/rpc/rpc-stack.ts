@@ -1,11 +1,22 @@
 import type { ServiceAuthOptions } from '@app/auth';
 
-export const STACKS = ['raw', 'nest', 'switchboard'] as const;
-/** raw = the transport's own client library; nest = Nest's stock ClientProxy / microservice; switchboard = the full call path. */
+export const STACKS = ['raw', 'nest', 'moleculer', 'switchboard', 'switchboard-traced'] as const;
+/**
+ * raw = the transport's own client library; nest = Nest's stock ClientProxy / microservice; moleculer = Moleculer
+ * 0.14 with its own transporter (the peer to beat); switchboard = the apps' wiring (startService) with the
+ * production sampler (1% of traces); switchboard-traced = the same with every call traced (the cost of a span).
+ */
 export type StackName = (typeof STACKS)[number];
 
 export const RPC_TRANSPORTS = ['nats', 'redis', 'grpc', 'tcp', 'memory'] as const;
 export type RpcTransport = (typeof RPC_TRANSPORTS)[number];
+
+/** The production sampler the Switchboard stack runs with: parent-based, 1% of new traces. */
+export const PRODUCTION_SAMPLER = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' } as const;
+/** The share of calls `switchboard` traces; `switchboard-traced` traces all of them (same sampler, ratio 1). */
+export const SAMPLE_RATIO: Partial<Record<StackName, number>> = { switchboard: 0.01, 'switchboard-traced': 1 };
+/** Spans a traced echo makes: the client's call span and the server's handler span. */
+export const SPANS_PER_TRACED_CALL = 2;
 
 /** Everything a server or client worker needs to know, passed to the child process as JSON. */
 export interface RpcJob {

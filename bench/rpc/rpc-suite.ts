@@ -2,11 +2,12 @@ import { freePort } from '@app/testing/brokers/free-port';
 import { payloadBytes, PayloadSize } from '../load/payloads';
 import { rssMiB, sampleCpu } from '../measure/proc-stats';
 import { cpuFigures, Measurement } from '../report/measurement';
+import { cellSummary } from '../report/ratios';
 import type { BenchEnvironment } from '../run/bench-environment';
 import type { BenchPlan } from '../run/bench-plan';
 import { WorkerProcess } from '../workers/worker-process';
 import { RpcTransport, StackName } from './rpc-stack';
-import { hasStack } from './stacks/registry';
+import { hasStack, rpcWorkerOptions } from './stacks/registry';
 
 export type Log = (line: string) => void;
 
@@ -42,15 +43,19 @@ export async function runRpcSuite(plan: BenchPlan, env: BenchEnvironment, log: L
       }
       for (const concurrency of plan.concurrencies) {
         for (const payload of plan.payloads) {
+          const cell: Measurement[] = [];
           for (const pair of pairs) {
             try {
               const m = await measureCell(plan, pair, concurrency, payload);
               log(`${describe(m)} (${payloadBytes(payload)} B)`);
-              measurements.push(m);
+              cell.push(m);
             } catch (error) {
               log(`rpc ${pair.stack}/${transport} c=${concurrency} ${payload}: FAILED ${error instanceof Error ? error.message : String(error)}`);
             }
           }
+          const summary = cellSummary(cell);
+          if (summary) log(summary);
+          measurements.push(...cell);
         }
       }
     } finally {
@@ -65,7 +70,7 @@ export async function runRpcSuite(plan: BenchPlan, env: BenchEnvironment, log: L
 
 async function startPair(plan: BenchPlan, env: BenchEnvironment, stack: StackName, transport: RpcTransport): Promise<Pair> {
   const job = env.rpcJob(stack, transport, `127.0.0.1:${await freePort()}`);
-  const profile = (role: string) => ({ cpuProfDir: plan.cpuProfDir, profileName: `rpc-${stack}-${transport}-${role}` });
+  const profile = (role: string) => ({ ...rpcWorkerOptions(stack), cpuProfDir: plan.cpuProfDir, profileName: `rpc-${stack}-${transport}-${role}` });
   const server = transport === 'memory' ? undefined : new WorkerProcess('rpc-server.worker.ts', job, profile('server'));
   let client: WorkerProcess | undefined;
   try {

@@ -2,14 +2,15 @@ import { AuthFixture } from '@app/auth/testing/auth-fixture';
 import { NatsServerProcess } from '@app/testing/brokers/nats-server.process';
 import { RedisServerProcess } from '@app/testing/brokers/redis-server.process';
 import { BENCH_CLIENT_SERVICE, BENCH_GRANTS, BenchV1 } from '../contract/bench.contract';
-import type { RpcJob } from '../rpc/rpc-stack';
+import { PRODUCTION_SAMPLER, RpcJob } from '../rpc/rpc-stack';
 import { TraceSink } from './trace-sink';
 
 /**
  * What every suite of a run shares: its own nats-server (JetStream) and redis-server on free ports (never the
  * shared ones on 4222 / 6379), a namespace unique to the run, fresh RS256 service keys, and an OTLP endpoint the
- * Switchboard processes export their spans to (tracing on, default sampler), set in the OTEL_* variables the
- * workers and apps inherit.
+ * Switchboard processes export their spans to (tracing on), set in the OTEL_* variables the
+ * workers and apps inherit, with the production sampler (1% of new traces) unless OTEL_TRACES_SAMPLER is already
+ * set. The rpc suite's Switchboard workers always get their own sampler (`rpcWorkerOptions`).
  */
 export class BenchEnvironment {
   readonly namespace = `bench${Date.now().toString(36)}`;
@@ -23,6 +24,7 @@ export class BenchEnvironment {
     process.env.OTEL_TRACES_EXPORTER = 'otlp';
     process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = await this.traces.start();
+    if (!process.env.OTEL_TRACES_SAMPLER) Object.assign(process.env, PRODUCTION_SAMPLER);
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,12 @@ describe('bench command line', () => {
     expect(parseBenchArgs(['--soak'], 'out').soakMinutes).toBe(5);
   });
 
+  it('takes the rpc stacks by name, Moleculer and the fully traced Switchboard included', () => {
+    expect(parseBenchArgs(['--only', 'moleculer,switchboard,switchboard-traced'], 'out').stacks).toEqual(['moleculer', 'switchboard', 'switchboard-traced']);
+    expect(parseBenchArgs([], 'out').stacks).toEqual(['raw', 'nest', 'moleculer', 'switchboard', 'switchboard-traced']);
+    expect(() => parseBenchArgs(['--only', 'seneca'], 'out')).toThrow('unknown "seneca"');
+  });
+
   it('renders a saved run again with --from, into the README with --readme', () => {
     expect(parseBenchArgs(['--from', 'bench/results/latest.json', '--readme'], 'out')).toMatchObject({ from: 'bench/results/latest.json', readme: true });
     expect(() => parseBenchArgs(['--from'], 'out')).toThrow('--from needs a latest.json');

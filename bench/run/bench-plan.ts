@@ -28,7 +28,9 @@ export interface BenchPlan {
 const USAGE = `usage: npm run bench -- [options]
   --quick                 short windows, c=64 and the small payload only (development)
   --transport a,b         only these transports: ${RPC_TRANSPORTS.join(', ')}
-  --only a,b              only these suites (${SUITES.join(', ')}) and/or stacks (${STACKS.join(', ')})
+  --only a,b              only these suites (${SUITES.join(', ')}) and/or rpc stacks: ${STACKS.join(', ')}
+                          (raw client, Nest's stock transport, Moleculer 0.14 on nats and tcp, Switchboard as the
+                          apps start it with 1% of calls traced, and with every call traced, on nats and memory)
   --duration ms           measured window of each cell (default 3000; quick 1500)
   --warmup ms             warm-up before each window (default 1000; quick 500)
   --cpu-prof              V8 CPU profiles of the workers into <out>/profiles, with a summary of the hot path

@@ -5,6 +5,7 @@ import type { Log } from '../rpc/rpc-suite';
 import type { RpcTransport } from '../rpc/rpc-stack';
 import type { BenchEnvironment } from '../run/bench-environment';
 import type { BenchPlan } from '../run/bench-plan';
+import { rpcWorkerOptions } from '../rpc/stacks/registry';
 import { WorkerProcess } from '../workers/worker-process';
 import { SoakSample, soakVerdict } from './soak-verdict';
 
@@ -19,12 +20,12 @@ export async function runSoak(plan: BenchPlan, env: BenchEnvironment, log: Log):
   const transport: RpcTransport = plan.transports.length === 1 ? plan.transports[0] : 'nats';
   if (transport === 'memory') throw new Error('--soak needs a network transport (server and client in separate processes)');
   const job = env.rpcJob('switchboard', transport, `127.0.0.1:${await freePort()}`);
-  const server = new WorkerProcess('rpc-server.worker.ts', job);
+  const server = new WorkerProcess('rpc-server.worker.ts', job, rpcWorkerOptions('switchboard'));
   let client: WorkerProcess | undefined;
   let sampler: NodeJS.Timeout | undefined;
   try {
     await server.next('ready');
-    client = new WorkerProcess('rpc-client.worker.ts', job);
+    client = new WorkerProcess('rpc-client.worker.ts', job, rpcWorkerOptions('switchboard'));
     await client.next('ready');
     const peak = await client.run({ type: 'run', label: 'peak', payload: 'small', load: { concurrency: 64, warmupMs: 2000, durationMs: 5000 } }, () => undefined);
     const peakRate = (1000 * peak.completed) / peak.elapsedMs;

@@ -1,7 +1,7 @@
 import { echoText } from '../load/payloads';
 import { WindowProfiler } from '../profile/window-profiler';
 import type { EchoServer, RpcJob } from '../rpc/rpc-stack';
-import { rpcStack } from '../rpc/stacks/registry';
+import { loadRpcStack, prepareWorker } from '../rpc/stacks/registry';
 import { measuredRun } from './measured-run';
 import { jobFromEnv, selfSample, toParent, ToWorker } from './worker-messages';
 
@@ -11,7 +11,8 @@ import { jobFromEnv, selfSample, toParent, ToWorker } from './worker-messages';
  */
 async function main(): Promise<void> {
   const job = jobFromEnv<RpcJob>();
-  const stack = rpcStack(job.stack, job.transport);
+  await prepareWorker(job, 'client');
+  const stack = await loadRpcStack(job.stack, job.transport);
   const inProcessServer: EchoServer | undefined = job.transport === 'memory' ? await stack.startServer(job) : undefined;
   const client = await stack.connectClient(job);
   await client.echo('hello');

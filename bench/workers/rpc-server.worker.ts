@@ -1,12 +1,13 @@
 import { WindowProfiler } from '../profile/window-profiler';
 import type { RpcJob } from '../rpc/rpc-stack';
-import { rpcStack } from '../rpc/stacks/registry';
+import { loadRpcStack, prepareWorker } from '../rpc/stacks/registry';
 import { FromWorker, jobFromEnv, selfSample, toParent, ToWorker } from './worker-messages';
 
 /** Child process: serves bench.v1.Echo with one stack on one transport until told to close. */
 async function main(): Promise<void> {
   const job = jobFromEnv<RpcJob>();
-  const server = await rpcStack(job.stack, job.transport).startServer(job);
+  await prepareWorker(job, 'server');
+  const server = await (await loadRpcStack(job.stack, job.transport)).startServer(job);
   const profiler = new WindowProfiler();
   process.on('message', async (message: ToWorker) => {
     if (message.type === 'window' && message.edge === 'start') profiler.start();

@@ -7,6 +7,10 @@ export interface WorkerOptions {
   cpuProfDir?: string;
   /** Name of the profile files (`<name>-<cell>.cpuprofile`). */
   profileName?: string;
+  /** Variables set for this worker on top of the run's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Where the worker's stdout goes (default: the bench's console). Its stderr always goes to the console. */
+  stdout?: 'inherit' | 'ignore';
 }
 
 /** A worker child process (TypeScript run through @swc-node/register) and its message protocol. */
@@ -20,8 +24,8 @@ export class WorkerProcess {
     const profiling = options.cpuProfDir ? { BENCH_CPU_PROF_DIR: options.cpuProfDir, BENCH_CPU_PROF_NAME: options.profileName } : {};
     this.child = fork(join(__dirname, script), [], {
       execArgv: ['-r', '@swc-node/register'],
-      env: { ...process.env, ...profiling, BENCH_JOB: JSON.stringify(job), SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...options.env, ...profiling, BENCH_JOB: JSON.stringify(job), SWC_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') },
+      stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (message: FromWorker) => {
       if (message.type === 'failed') this.failure = message.message;

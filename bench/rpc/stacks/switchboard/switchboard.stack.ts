@@ -1,17 +1,11 @@
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { SERVICE_TOKEN_INTERCEPTORS, ServiceAuthModule } from '@app/auth';
-import { startTracing } from '@app/observability/tracing';
+import { DiscoveryModule } from '@app/discovery';
 import { Resilience } from '@app/resilience';
-import {
-  clientToken,
-  ServiceClient,
-  SwitchboardModule,
-  connectSwitchboardServer,
-  TransportConfig,
-} from '@app/transport';
+import { freePort } from '@app/testing/brokers/free-port';
+import { clientToken, ServiceClient, startService, SwitchboardModule, TransportConfig } from '@app/transport';
 import { BENCH_CLIENT_SERVICE, BenchV1 } from '../../../contract/bench.contract';
-import type { EchoClient, EchoServer, RpcJob, RpcStack } from '../../rpc-stack';
+import { EchoClient, EchoServer, hostPort, RpcJob, RpcStack } from '../../rpc-stack';
 import { BenchController } from './bench.controller';
 
 /** The transport settings an app would read from its environment, pointed at the bench's brokers. */
@@ -27,36 +21,46 @@ function transportConfig(job: RpcJob, role: string): Partial<TransportConfig> {
   };
 }
 
+/** A free port for the app's HTTP side (never the RPC port the run handed the server, not bound yet). */
+async function httpPort(job: RpcJob): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port !== hostPort(job.address).port) return port;
+  }
+}
+
 /**
- * Switchboard's full call path, wired the way the apps wire it, with tracing on (spans exported to the run's OTLP
- * endpoint, default sampler) and metrics recorded: the server is a Nest app with SwitchboardModule,
- * ServiceAuthModule (service token verified, scope checked) and SwitchboardServer (contract validation, error
- * filter, CallContext); the client is a typed client from SwitchboardModule with the apps' interceptor chain
- * (bulkhead, retry, circuit breaker, service token) and the call metadata (correlation id, deadline, caller).
+ * Switchboard as the apps run it: each side is an app started by `startService` (apps/<app>/src/start-<app>.ts),
+ * with the modules an app imports (ServiceAuthModule, DiscoveryModule in its default static mode,
+ * SwitchboardModule), so it also has what startService adds: ObservabilityModule (pino logs at the default level,
+ * one line per call handled; metrics; health), the HTTP side on a free port with its telemetry middleware, the
+ * global HTTP span interceptor, and the transport's readiness watch. Tracing was started before Nest loaded
+ * (`prepareWorker`, like each app's tracing.ts) from the OTEL_* variables: spans go to the run's OTLP sink with the
+ * production sampler (1%), or every call for `switchboard-traced`.
+ * The server serves bench.v1 from an `@Rpc` controller (service token verified, scope checked, contract
+ * validation, error filter, CallContext); the client is an app that only calls others, as the gateway is
+ * (`serves: []`), with the apps' client interceptors (bulkhead, retry, circuit breaker, service token).
  */
 export const switchboardStack: RpcStack = {
   async startServer(job): Promise<EchoServer> {
-    startTracing('bench-server');
     @Module({
       imports: [
         ServiceAuthModule.forService({ service: BenchV1.service, config: job.auth.server }),
+        DiscoveryModule.forRoot(),
         SwitchboardModule.forService({ service: BenchV1.service, config: transportConfig(job, 'server') }),
       ],
       controllers: [BenchController],
     })
     class BenchServerModule {}
-    const app = await NestFactory.create(BenchServerModule, { logger: ['error'] });
-    connectSwitchboardServer(app, [BenchV1]);
-    await app.startAllMicroservices();
-    await app.init();
+    const app = await startService(BenchServerModule, { serves: [BenchV1], httpPort: await httpPort(job) });
     return { close: () => app.close() };
   },
 
   async connectClient(job): Promise<EchoClient> {
-    startTracing('bench-client');
     @Module({
       imports: [
         ServiceAuthModule.forService({ service: BENCH_CLIENT_SERVICE, config: job.auth.client }),
+        DiscoveryModule.forRoot(),
         SwitchboardModule.forService({
           service: BENCH_CLIENT_SERVICE,
           clients: [BenchV1],
@@ -66,12 +70,11 @@ export const switchboardStack: RpcStack = {
       ],
     })
     class BenchClientModule {}
-    const context = await NestFactory.createApplicationContext(BenchClientModule, { logger: ['error'] });
-    await context.init();
-    const bench = context.get<ServiceClient<typeof BenchV1>>(clientToken(BenchV1));
+    const app = await startService(BenchClientModule, { serves: [], httpPort: await httpPort(job) });
+    const bench = app.get<ServiceClient<typeof BenchV1>>(clientToken(BenchV1));
     return {
       echo: (text: string) => bench.echo({ text }),
-      close: () => context.close(),
+      close: () => app.close(),
     };
   },
 };
