@@ -1,7 +1,7 @@
 import { isSpanContextValid, SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { LabelCache } from '../metrics/label-cache';
-import { processLogger } from './process-logger';
+import { unredactedLogger } from './process-logger';
 
 let logger: Logger | undefined;
 let enabled = false;
@@ -10,7 +10,7 @@ let enabled = false;
  * call's line only serialises what changes per call (duration, correlation, trace and span ids).
  */
 const children = new LabelCache<Logger>(([service, method, caller, transport, code]) =>
-  (logger ??= processLogger().child({ kind: 'rpc' })).child({ service, method, caller, transport, code }),
+  (logger ??= unredactedLogger().child({ kind: 'rpc' })).child({ service, method, caller, transport, code }),
 );
 
 /**
@@ -21,7 +21,10 @@ export function enableCallLog(): void {
   enabled = true;
 }
 
-/** One line per call handled: service, method, caller, transport, code, duration, correlation id, trace and span ids. */
+/**
+ * One line per call handled: service, method, caller, transport, code, duration, correlation id, trace and span
+ * ids. These fields carry no secret (the caller is a service name, never its token), so the line skips redaction.
+ */
 export function logServerCall(
   service: string,
   method: string,
@@ -33,7 +36,7 @@ export function logServerCall(
   spanContext?: SpanContext,
 ): void {
   if (!enabled) return;
-  logger ??= processLogger().child({ kind: 'rpc' });
+  logger ??= unredactedLogger().child({ kind: 'rpc' });
   const expected = code === 'OK' || code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'FAILED_PRECONDITION' || code === 'ALREADY_EXISTS';
   if (!logger.isLevelEnabled(expected ? 'info' : 'warn')) return;
   const child = children.get(service, method, caller, transport, code);
