@@ -17,7 +17,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  *
  * One timer serves all the calls, armed for the earliest deadline: a call costs no timer of its own (most calls
  * share one timeout, so a new call's deadline is rarely the earliest and the timer is rarely moved). When it fires,
- * every call past its deadline fails and the timer is armed again for the earliest one left.
+ * every call past its deadline fails and the timer is armed again for the earliest one left. While nothing is
+ * pending the timer stays (one call after another reuses it) but does not keep the process alive.
  */
 export class PendingCalls {
   private readonly calls = new Map<string, Pending>();
@@ -25,6 +26,8 @@ export class PendingCalls {
   private timer?: NodeJS.Timeout;
   /** When the timer fires (epoch ms), if armed. */
   private armedFor = Infinity;
+  /** The timer is unref'd: no call is pending. */
+  private idle = false;
 
   constructor(
     private readonly prefix = '',
@@ -45,6 +48,10 @@ export class PendingCalls {
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject, deadline, method });
       if (deadline < this.armedFor) this.arm(deadline);
+      else if (this.idle) {
+        this.idle = false;
+        this.timer?.ref();
+      }
     });
   }
 
@@ -71,26 +78,25 @@ export class PendingCalls {
     const call = this.calls.get(id);
     if (!call) return undefined;
     this.calls.delete(id);
-    if (this.calls.size === 0) this.disarm();
+    if (this.calls.size === 0 && this.timer) {
+      this.idle = true;
+      this.timer.unref();
+    }
     return call;
   }
 
   private arm(deadline: number): void {
     clearTimeout(this.timer);
     this.armedFor = deadline;
+    this.idle = false;
     this.timer = setTimeout(() => this.expire(), Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
-  }
-
-  private disarm(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.armedFor = Infinity;
   }
 
   /** Fails every call past its deadline, then arms the timer for the earliest deadline left. */
   private expire(): void {
     this.timer = undefined;
     this.armedFor = Infinity;
+    this.idle = false;
     const now = Date.now();
     let earliest = Infinity;
     for (const [id, call] of this.calls) {
