@@ -7,6 +7,7 @@ import { decodeReply, tooLarge } from '../wire/json-codec';
 import { PendingCalls } from '../wire/pending-calls';
 import type { NatsConnectionManager } from './nats-connection';
 import { requestHeaders } from './nats-metadata';
+import type { NatsPublishBatch } from './nats-publish-batch';
 import type { NatsReplyInbox } from './nats-reply-inbox';
 import { NatsSubjects } from './nats-subjects';
 
@@ -30,6 +31,7 @@ export class NatsClientTransport implements ClientTransport {
     config: TransportConfig,
     private readonly connection: NatsConnectionManager,
     private readonly inbox: NatsReplyInbox,
+    private readonly batch: NatsPublishBatch,
   ) {
     this.subjectPrefix = NatsSubjects.rpcPrefix(config.namespace, contract.service);
     this.inboxKey = inbox.add((callId, msg) => this.receive(callId, msg));
@@ -65,15 +67,30 @@ export class NatsClientTransport implements ClientTransport {
   }
 
   private publish(nc: NatsConnection, call: OutboundCall): Promise<unknown> {
-    const callId = this.pending.nextId();
     const headers = requestHeaders(call.metadata);
+    const tooBig = this.overMaxPayload(nc, call.body, headers);
+    if (tooBig) return Promise.reject(tooBig);
+    const callId = this.pending.nextId();
+    const reply = this.pending.register(callId, call.method.pattern, call.deadline);
     try {
       this.inbox.attach(nc);
-      nc.publish(this.subjectPrefix + call.method.pattern, call.body, { reply: this.inbox.replySubject(callId), headers });
     } catch (error) {
-      return Promise.reject(this.publishFailure(error, nc, call.body, headers));
+      this.pending.fail(callId, this.publishFailure(error, nc, call.body, headers));
+      return reply;
     }
-    return this.pending.register(callId, call.method.pattern, call.deadline);
+    this.batch.publish(nc, this.subjectPrefix + call.method.pattern, call.body, { reply: this.inbox.replySubject(callId), headers }, (error) => {
+      if (error !== undefined) this.pending.fail(callId, this.publishFailure(error, nc, call.body, headers));
+    });
+    return reply;
+  }
+
+  /** RESOURCE_EXHAUSTED for a request (with its metadata) over the broker's max_payload, checked before it is queued. */
+  private overMaxPayload(nc: NatsConnection, body: string, headers: MsgHdrs): RpcError | undefined {
+    const limit = nc.info?.max_payload;
+    const headerBytes = headers.toString().length; // ASCII
+    if (limit === undefined || (body.length * 3 + headerBytes <= limit)) return undefined;
+    const size = Buffer.byteLength(body) + headerBytes;
+    return size > limit ? tooLarge('request with its metadata', size, limit) : undefined;
   }
 
   private receive(callId: string, msg: Msg): void {

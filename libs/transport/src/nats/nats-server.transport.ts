@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { ErrorCode, Msg, NatsError, Subscription } from 'nats';
+import { Msg, Subscription } from 'nats';
 import type { TransportConfig } from '../config/transport-config';
 import type { Dispatch, ServerTransport } from '../driver/transport-driver';
 import { RpcError } from '../status/rpc-error';
 import { InFlight } from '../wire/in-flight';
 import { decodeRequestBody, encodeErrorReply, encodeReply, tooLarge } from '../wire/json-codec';
 import type { NatsConnectionManager } from './nats-connection';
+import type { NatsPublishBatch } from './nats-publish-batch';
 import { headerMetadata } from './nats-metadata';
 import { NatsSubjects } from './nats-subjects';
 
@@ -28,6 +29,7 @@ export class NatsServerTransport implements ServerTransport {
     private readonly service: string,
     private readonly config: TransportConfig,
     private readonly connection: NatsConnectionManager,
+    private readonly batch: NatsPublishBatch,
   ) {
     this.prefix = NatsSubjects.rpcPrefix(config.namespace, service);
     this.log = new Logger(`${service}:nats`);
@@ -57,7 +59,7 @@ export class NatsServerTransport implements ServerTransport {
     await this.inFlight.drain();
   }
 
-  /** Decodes a call, dispatches it, and replies with its result or error; counted in flight until it replied. */
+  /** Decodes a call, dispatches it, and replies with its result or error; counted in flight until its reply is sent. */
   private answer(msg: Msg, dispatch: Dispatch): void {
     let reply: Promise<unknown>;
     try {
@@ -65,34 +67,38 @@ export class NatsServerTransport implements ServerTransport {
       const method = msg.subject.slice(this.prefix.length);
       reply = dispatch({ method, payload, metadata: headerMetadata(msg.headers) });
     } catch (error) {
+      this.inFlight.enter();
       this.respond(msg, encodeErrorReply(RpcError.from(error)));
       return;
     }
     this.inFlight.enter();
     reply.then(
-      (result) => {
-        this.respond(msg, encodeReply(result, this.config.maxPayloadBytes));
-        this.inFlight.leave();
-      },
-      (error: unknown) => {
-        this.respond(msg, encodeErrorReply(RpcError.from(error)));
-        this.inFlight.leave();
-      },
+      (result) => this.respond(msg, encodeReply(result, this.config.maxPayloadBytes)),
+      (error: unknown) => this.respond(msg, encodeErrorReply(RpcError.from(error))),
     );
   }
 
-  /** Sends the reply; one over the broker's max_payload becomes RESOURCE_EXHAUSTED instead. */
+  /**
+   * Sends the reply (batched with the others of this event-loop turn), then counts the call out; one over the
+   * broker's max_payload becomes RESOURCE_EXHAUSTED instead.
+   */
   private respond(msg: Msg, reply: string): void {
-    try {
-      msg.respond(reply);
-    } catch (error) {
-      if (error instanceof NatsError && error.code === ErrorCode.MaxPayloadExceeded) {
-        const limit = this.connection.current?.info?.max_payload ?? 0;
-        msg.respond(encodeErrorReply(tooLarge('response payload', Buffer.byteLength(reply), limit)));
-      } else {
+    const nc = this.connection.current;
+    if (!msg.reply || !nc) {
+      if (msg.reply) this.log.warn(`could not reply on ${msg.subject}: not connected to NATS`);
+      this.inFlight.leave();
+      return;
+    }
+    const limit = nc.info?.max_payload ?? Infinity;
+    if (reply.length * 3 > limit && Buffer.byteLength(reply) > limit) {
+      reply = encodeErrorReply(tooLarge('response payload', Buffer.byteLength(reply), limit));
+    }
+    this.batch.publish(nc, msg.reply, reply, undefined, (error) => {
+      if (error !== undefined) {
         this.log.warn(`could not reply on ${msg.subject}: ${error instanceof Error ? error.message : String(error)}`);
       }
-    }
+      this.inFlight.leave();
+    });
   }
 
   private async drain(subscription: Subscription): Promise<void> {
