@@ -8,11 +8,20 @@ import { StatusCode } from '../status/status-code';
 import type { TransportTls } from '../tls/tls-config';
 import { mutualTlsServerOptions } from '../tls/tls-options';
 import { InFlight } from '../wire/in-flight';
-import { decodeRequestBody, encodeErrorReply, encodeReply, tooLarge } from '../wire/json-codec';
-import { encodeFrame, FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
+import { decodeRequestBody, encodeErrorReply, encodePayload, tooLarge } from '../wire/json-codec';
+import { FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
 import { FrameWriter } from './frame-writer';
 import type { TcpAddress } from './tcp-address';
-import { encodeReplyFrame, frameId, GOAWAY_TEXT, parseRequestFrame, RequestFrame } from './tcp-envelope';
+import {
+  frameId,
+  GOAWAY_TEXT,
+  ParsedRequestFrame,
+  parseRequestFrame,
+  parseSmallRequestFrame,
+  replyText,
+  RequestFrame,
+  resultText,
+} from './tcp-envelope';
 
 /** How long `close` waits for clients to hang up after the last reply before cutting their connections. */
 const HANG_UP_GRACE_MS = 1000;
@@ -78,10 +87,9 @@ export class TcpServerTransport implements ServerTransport {
     this.server = undefined;
     this.closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const goAway = encodeFrame(GOAWAY_TEXT);
-    for (const writer of this.connections.values()) writer.write(goAway);
+    for (const writer of this.connections.values()) writer.write(GOAWAY_TEXT);
     await this.inFlight.drain();
-    for (const socket of this.connections.keys()) socket.end();
+    for (const writer of this.connections.values()) writer.end();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, HANG_UP_GRACE_MS)))]);
     clearTimeout(timer);
@@ -112,7 +120,7 @@ export class TcpServerTransport implements ServerTransport {
       oversized: (head, length) => {
         const id = frameId(head);
         if (id === undefined) return false;
-        writer.write(encodeReplyFrame(id, encodeErrorReply(tooLarge('request', length, this.maxPayloadBytes))));
+        writer.write(replyText(id, encodeErrorReply(tooLarge('request', length, this.maxPayloadBytes))));
         return true;
       },
     });
@@ -129,26 +137,26 @@ export class TcpServerTransport implements ServerTransport {
 
   /** Starts handling one request frame; false when the frame is so malformed the connection must close. */
   private onFrame(writer: FrameWriter, text: string): boolean {
-    const request = parseRequestFrame(text);
+    const request = parseSmallRequestFrame(text, this.maxPayloadBytes) ?? parseRequestFrame(text);
     if (request === undefined) {
       const id = frameId(text);
-      if (id !== undefined) writer.write(encodeReplyFrame(id, MALFORMED_REPLY));
+      if (id !== undefined) writer.write(replyText(id, MALFORMED_REPLY));
       return id !== undefined;
     }
-    if (this.closing) writer.write(encodeReplyFrame(request.id, CLOSING_REPLY));
+    if (this.closing) writer.write(replyText(request.id, CLOSING_REPLY));
     else void this.inFlight.track(() => this.handle(writer, request));
     return true;
   }
 
-  private async handle(writer: FrameWriter, request: RequestFrame): Promise<void> {
+  private async handle(writer: FrameWriter, request: ParsedRequestFrame | RequestFrame): Promise<void> {
     let reply: string;
     try {
-      const payload = decodeRequestBody(request.body, this.maxPayloadBytes);
+      const payload = 'body' in request ? decodeRequestBody(request.body, this.maxPayloadBytes) : request.payload;
       const result = await this.dispatch({ method: request.method, payload, metadata: request.metadata });
-      reply = encodeReply(result, this.maxPayloadBytes);
+      reply = resultText(request.id, encodePayload(result ?? {}, this.maxPayloadBytes, 'response payload'));
     } catch (error) {
-      reply = encodeErrorReply(RpcError.from(error));
+      reply = replyText(request.id, encodeErrorReply(RpcError.from(error)));
     }
-    writer.write(encodeReplyFrame(request.id, reply));
+    writer.write(reply);
   }
 }
