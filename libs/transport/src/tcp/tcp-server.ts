@@ -7,7 +7,6 @@ import { RpcError, unavailable } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 import type { TransportTls } from '../tls/tls-config';
 import { mutualTlsServerOptions } from '../tls/tls-options';
-import { InFlight } from '../wire/in-flight';
 import { decodeRequestBody, encodeErrorReply, encodePayload, tooLarge } from '../wire/json-codec';
 import { FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
 import { FrameWriter } from './frame-writer';
@@ -25,6 +24,8 @@ import {
 
 /** How long `close` waits for clients to hang up after the last reply before cutting their connections. */
 const HANG_UP_GRACE_MS = 1000;
+/** How long `close` waits for the calls being handled to finish. */
+const DRAIN_TIMEOUT_MS = 10_000;
 /** At most one line about refused TLS clients in this long. */
 const TLS_REFUSED_LOG_EVERY_MS = 30_000;
 
@@ -42,7 +43,9 @@ export class TcpServerTransport implements ServerTransport {
   private dispatch: Dispatch = () => Promise.reject(unavailable('the server is not listening'));
   private closing = false;
   private readonly connections = new Map<Socket, FrameWriter>();
-  private readonly inFlight = new InFlight();
+  /** Calls being handled; `close` waits (bounded) until it is 0. */
+  private running = 0;
+  private readonly idleWaiters = new Set<() => void>();
   private readonly maxFrameBytes: number;
   private readonly refusals: ThrottledLog;
 
@@ -88,7 +91,7 @@ export class TcpServerTransport implements ServerTransport {
     this.closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const writer of this.connections.values()) writer.write(GOAWAY_TEXT);
-    await this.inFlight.drain();
+    await this.idle();
     for (const writer of this.connections.values()) writer.end();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, HANG_UP_GRACE_MS)))]);
@@ -144,19 +147,60 @@ export class TcpServerTransport implements ServerTransport {
       return id !== undefined;
     }
     if (this.closing) writer.write(replyText(request.id, CLOSING_REPLY));
-    else void this.inFlight.track(() => this.handle(writer, request));
+    else this.handle(writer, request);
     return true;
   }
 
-  private async handle(writer: FrameWriter, request: ParsedRequestFrame | RequestFrame): Promise<void> {
-    let reply: string;
+  /** Runs one call and writes its reply: one promise per call (the dispatch's), no wrapper around it. */
+  private handle(writer: FrameWriter, request: ParsedRequestFrame | RequestFrame): void {
+    const id = request.id;
+    let result: Promise<unknown>;
     try {
       const payload = 'body' in request ? decodeRequestBody(request.body, this.maxPayloadBytes) : request.payload;
-      const result = await this.dispatch({ method: request.method, payload, metadata: request.metadata });
-      reply = resultText(request.id, encodePayload(result ?? {}, this.maxPayloadBytes, 'response payload'));
+      result = this.dispatch({ method: request.method, payload, metadata: request.metadata });
     } catch (error) {
-      reply = replyText(request.id, encodeErrorReply(RpcError.from(error)));
+      writer.write(replyText(id, encodeErrorReply(RpcError.from(error))));
+      return;
     }
-    writer.write(reply);
+    this.running++;
+    result.then(
+      (value) => this.reply(writer, id, value),
+      (error: unknown) => this.fail(writer, id, error),
+    );
+  }
+
+  private reply(writer: FrameWriter, id: string, value: unknown): void {
+    let text: string;
+    try {
+      text = resultText(id, encodePayload(value ?? {}, this.maxPayloadBytes, 'response payload'));
+    } catch (error) {
+      text = replyText(id, encodeErrorReply(RpcError.from(error)));
+    }
+    writer.write(text);
+    this.finished();
+  }
+
+  private fail(writer: FrameWriter, id: string, error: unknown): void {
+    writer.write(replyText(id, encodeErrorReply(RpcError.from(error))));
+    this.finished();
+  }
+
+  private finished(): void {
+    if (--this.running === 0) for (const wake of this.idleWaiters) wake();
+  }
+
+  /** Resolves once no call is being handled, or after DRAIN_TIMEOUT_MS. */
+  private idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, DRAIN_TIMEOUT_MS);
+      timer.unref();
+      this.idleWaiters.add(wake);
+    });
   }
 }
