@@ -21,13 +21,42 @@ export interface RequestFrame {
   body: string;
 }
 
+/** A request frame, length prefix included. */
 export function encodeRequestFrame(id: string, method: string, metadata: Metadata, body: string): Buffer {
-  return encodeFrame(`{"i":"${id}","m":${JSON.stringify(method)},"md":${JSON.stringify(metadata)},"p":${body}}`);
+  return encodeFrame(requestText(id, method, metadata, body));
 }
 
-/** `reply` is a JSON object's text (`{"r":...}` or `{"e":...}`). */
+/** The text of a request frame; `body` is the payload's JSON text. */
+export function requestText(id: string, method: string, metadata: Metadata, body: string): string {
+  return `{"i":"${id}","m":${methodJson(method)},"md":${JSON.stringify(metadata)},"p":${body}}`;
+}
+
+/** A reply frame, length prefix included; `reply` is a JSON object's text (`{"r":...}` or `{"e":...}`). */
 export function encodeReplyFrame(id: string, reply: string): Buffer {
-  return encodeFrame(`{"i":"${id}",${reply.slice(1)}`);
+  return encodeFrame(replyText(id, reply));
+}
+
+/** The text of a reply frame; `reply` is a JSON object's text (`{"r":...}` or `{"e":...}`). */
+export function replyText(id: string, reply: string): string {
+  return `{"i":"${id}",${reply.slice(1)}`;
+}
+
+/** The text of a reply frame carrying a result; `result` is its JSON text. */
+export function resultText(id: string, result: string): string {
+  return `{"i":"${id}","r":${result}}`;
+}
+
+const methodJsonCache = new Map<string, string>();
+const MAX_CACHED_METHODS = 1024;
+
+/** A method name as a JSON string; a client calls a handful of methods, so their encodings are kept. */
+function methodJson(method: string): string {
+  let json = methodJsonCache.get(method);
+  if (json === undefined) {
+    json = JSON.stringify(method);
+    if (methodJsonCache.size < MAX_CACHED_METHODS) methodJsonCache.set(method, json);
+  }
+  return json;
 }
 
 /** The id a request or reply frame starts with, read without parsing the frame; undefined when it has none. */
@@ -37,6 +66,33 @@ export function frameId(text: string): string | undefined {
   if (end <= ID_START || end - ID_START > MAX_ID_LENGTH) return undefined;
   const id = text.slice(ID_START, end);
   return id.includes('\\') ? undefined : id;
+}
+
+/** A request frame with its payload parsed. */
+export interface ParsedRequestFrame {
+  id: string;
+  method: string;
+  metadata: Metadata;
+  payload: unknown;
+}
+
+/**
+ * A request frame whose payload cannot be over `limit` bytes (the whole frame is not), parsed with one
+ * JSON.parse; undefined when it is larger, or not exactly a well-formed request (parseRequestFrame then says
+ * which, and checks the payload's size on its own text).
+ */
+export function parseSmallRequestFrame(text: string, limit: number): ParsedRequestFrame | undefined {
+  if (text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text) > limit)) return undefined;
+  const id = frameId(text);
+  if (id === undefined) return undefined;
+  let fields: { m?: unknown; md?: unknown; p?: unknown };
+  try {
+    fields = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof fields.m !== 'string' || !('p' in fields)) return undefined;
+  return { id, method: fields.m, metadata: sanitizeMetadata(fields.md), payload: fields.p };
 }
 
 /** Splits a request frame into its header fields and payload text; undefined when it is malformed. */

@@ -10,7 +10,7 @@ import { PendingCalls } from '../wire/pending-calls';
 import { FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
 import { FrameWriter } from './frame-writer';
 import type { TcpAddress } from './tcp-address';
-import { encodeRequestFrame, frameId, GOAWAY_TEXT } from './tcp-envelope';
+import { frameId, GOAWAY_TEXT, requestText } from './tcp-envelope';
 
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'draining' | 'backoff' | 'closed';
 
@@ -67,7 +67,7 @@ export class TcpLink {
     if (!writer) return Promise.reject(unavailable(`no connection to ${this.service} at ${this.address.text}`));
     const id = this.pending.nextId();
     const reply = this.pending.register(id, call.method.pattern, call.deadline);
-    writer.write(encodeRequestFrame(id, call.method.pattern, call.metadata, call.body));
+    writer.write(requestText(id, call.method.pattern, call.metadata, call.body));
     return reply;
   }
 

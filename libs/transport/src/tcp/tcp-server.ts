@@ -7,15 +7,25 @@ import { RpcError, unavailable } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 import type { TransportTls } from '../tls/tls-config';
 import { mutualTlsServerOptions } from '../tls/tls-options';
-import { InFlight } from '../wire/in-flight';
-import { decodeRequestBody, encodeErrorReply, encodeReply, tooLarge } from '../wire/json-codec';
-import { encodeFrame, FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
+import { decodeRequestBody, encodeErrorReply, encodePayload, tooLarge } from '../wire/json-codec';
+import { FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
 import { FrameWriter } from './frame-writer';
 import type { TcpAddress } from './tcp-address';
-import { encodeReplyFrame, frameId, GOAWAY_TEXT, parseRequestFrame, RequestFrame } from './tcp-envelope';
+import {
+  frameId,
+  GOAWAY_TEXT,
+  ParsedRequestFrame,
+  parseRequestFrame,
+  parseSmallRequestFrame,
+  replyText,
+  RequestFrame,
+  resultText,
+} from './tcp-envelope';
 
 /** How long `close` waits for clients to hang up after the last reply before cutting their connections. */
 const HANG_UP_GRACE_MS = 1000;
+/** How long `close` waits for the calls being handled to finish. */
+const DRAIN_TIMEOUT_MS = 10_000;
 /** At most one line about refused TLS clients in this long. */
 const TLS_REFUSED_LOG_EVERY_MS = 30_000;
 
@@ -33,7 +43,9 @@ export class TcpServerTransport implements ServerTransport {
   private dispatch: Dispatch = () => Promise.reject(unavailable('the server is not listening'));
   private closing = false;
   private readonly connections = new Map<Socket, FrameWriter>();
-  private readonly inFlight = new InFlight();
+  /** Calls being handled; `close` waits (bounded) until it is 0. */
+  private running = 0;
+  private readonly idleWaiters = new Set<() => void>();
   private readonly maxFrameBytes: number;
   private readonly refusals: ThrottledLog;
 
@@ -78,10 +90,9 @@ export class TcpServerTransport implements ServerTransport {
     this.server = undefined;
     this.closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const goAway = encodeFrame(GOAWAY_TEXT);
-    for (const writer of this.connections.values()) writer.write(goAway);
-    await this.inFlight.drain();
-    for (const socket of this.connections.keys()) socket.end();
+    for (const writer of this.connections.values()) writer.write(GOAWAY_TEXT);
+    await this.idle();
+    for (const writer of this.connections.values()) writer.end();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, HANG_UP_GRACE_MS)))]);
     clearTimeout(timer);
@@ -112,7 +123,7 @@ export class TcpServerTransport implements ServerTransport {
       oversized: (head, length) => {
         const id = frameId(head);
         if (id === undefined) return false;
-        writer.write(encodeReplyFrame(id, encodeErrorReply(tooLarge('request', length, this.maxPayloadBytes))));
+        writer.write(replyText(id, encodeErrorReply(tooLarge('request', length, this.maxPayloadBytes))));
         return true;
       },
     });
@@ -129,26 +140,67 @@ export class TcpServerTransport implements ServerTransport {
 
   /** Starts handling one request frame; false when the frame is so malformed the connection must close. */
   private onFrame(writer: FrameWriter, text: string): boolean {
-    const request = parseRequestFrame(text);
+    const request = parseSmallRequestFrame(text, this.maxPayloadBytes) ?? parseRequestFrame(text);
     if (request === undefined) {
       const id = frameId(text);
-      if (id !== undefined) writer.write(encodeReplyFrame(id, MALFORMED_REPLY));
+      if (id !== undefined) writer.write(replyText(id, MALFORMED_REPLY));
       return id !== undefined;
     }
-    if (this.closing) writer.write(encodeReplyFrame(request.id, CLOSING_REPLY));
-    else void this.inFlight.track(() => this.handle(writer, request));
+    if (this.closing) writer.write(replyText(request.id, CLOSING_REPLY));
+    else this.handle(writer, request);
     return true;
   }
 
-  private async handle(writer: FrameWriter, request: RequestFrame): Promise<void> {
-    let reply: string;
+  /** Runs one call and writes its reply: one promise per call (the dispatch's), no wrapper around it. */
+  private handle(writer: FrameWriter, request: ParsedRequestFrame | RequestFrame): void {
+    const id = request.id;
+    let result: Promise<unknown>;
     try {
-      const payload = decodeRequestBody(request.body, this.maxPayloadBytes);
-      const result = await this.dispatch({ method: request.method, payload, metadata: request.metadata });
-      reply = encodeReply(result, this.maxPayloadBytes);
+      const payload = 'body' in request ? decodeRequestBody(request.body, this.maxPayloadBytes) : request.payload;
+      result = this.dispatch({ method: request.method, payload, metadata: request.metadata });
     } catch (error) {
-      reply = encodeErrorReply(RpcError.from(error));
+      writer.write(replyText(id, encodeErrorReply(RpcError.from(error))));
+      return;
     }
-    writer.write(encodeReplyFrame(request.id, reply));
+    this.running++;
+    result.then(
+      (value) => this.reply(writer, id, value),
+      (error: unknown) => this.fail(writer, id, error),
+    );
+  }
+
+  private reply(writer: FrameWriter, id: string, value: unknown): void {
+    let text: string;
+    try {
+      text = resultText(id, encodePayload(value ?? {}, this.maxPayloadBytes, 'response payload'));
+    } catch (error) {
+      text = replyText(id, encodeErrorReply(RpcError.from(error)));
+    }
+    writer.write(text);
+    this.finished();
+  }
+
+  private fail(writer: FrameWriter, id: string, error: unknown): void {
+    writer.write(replyText(id, encodeErrorReply(RpcError.from(error))));
+    this.finished();
+  }
+
+  private finished(): void {
+    if (--this.running === 0) for (const wake of this.idleWaiters) wake();
+  }
+
+  /** Resolves once no call is being handled, or after DRAIN_TIMEOUT_MS. */
+  private idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, DRAIN_TIMEOUT_MS);
+      timer.unref();
+      this.idleWaiters.add(wake);
+    });
   }
 }
