@@ -58,13 +58,14 @@ export function processLogger(): Logger {
 
 /**
  * A logger without the redaction pass, to the same output, for lines made only of fields known to carry no secret
- * (the per-call lines: service, method, caller, code, duration, ids). Redaction walks every field of every line
+ * and that carry their own trace ids (the per-call lines: service, method, caller, code, duration, ids). Redaction walks every field of every line
  * for the wildcard paths: on a line per call it cost as much as writing the line.
  */
 export function unredactedLogger(): Logger {
   if (!unredacted) {
     const settings = loadLogSettings();
-    unredacted = settings.pretty ? processLogger() : pino({ ...loggerOptions(settings), redact: undefined }, sharedDestination());
+    // Nor the mixin: these lines carry their own trace and span ids.
+    unredacted = settings.pretty ? processLogger() : pino({ ...loggerOptions(settings), redact: undefined, mixin: undefined }, sharedDestination());
   }
   return unredacted;
 }
