@@ -50,9 +50,14 @@ export function sanitizeMetadata(raw: unknown): Metadata {
   const out: Metadata = {};
   if (typeof raw !== 'object' || raw === null) return out;
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof value === 'string' && KEY.test(key) && VALUE.test(value)) out[key] = value;
+    if (typeof value === 'string') acceptMetadataEntry(out, key, value);
   }
   return out;
+}
+
+/** Adds one entry received from the wire to `out` if it is well-formed (and the key not already there). */
+export function acceptMetadataEntry(out: Metadata, key: string, value: string): void {
+  if (out[key] === undefined && KEY.test(key) && VALUE.test(value)) out[key] = value;
 }
 
 /**

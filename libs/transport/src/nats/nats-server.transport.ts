@@ -7,7 +7,7 @@ import { InFlight } from '../wire/in-flight';
 import { decodeRequestBody, encodeErrorReply, encodeReply, tooLarge } from '../wire/json-codec';
 import type { NatsConnectionManager } from './nats-connection';
 import type { NatsPublishBatch } from './nats-publish-batch';
-import { headerMetadata } from './nats-metadata';
+import { requestMetadata } from './nats-metadata';
 import { NatsSubjects } from './nats-subjects';
 
 const DRAIN_TIMEOUT_MS = 2000;
@@ -65,7 +65,7 @@ export class NatsServerTransport implements ServerTransport {
     try {
       const payload = decodeRequestBody(msg.string(), this.config.maxPayloadBytes);
       const method = msg.subject.slice(this.prefix.length);
-      reply = dispatch({ method, payload, metadata: headerMetadata(msg.headers) });
+      reply = dispatch({ method, payload, metadata: requestMetadata(msg) });
     } catch (error) {
       this.inFlight.enter();
       this.respond(msg, encodeErrorReply(RpcError.from(error)));
