@@ -13,6 +13,8 @@ const storage = new AsyncLocalStorage<CallContext>();
  */
 export class CallContext {
   private abort?: AbortController;
+  /** The deadline read from the metadata (read once: the metadata does not change); null until read. */
+  private parsedDeadline: number | undefined | null = null;
 
   constructor(
     readonly method: string,
@@ -41,9 +43,12 @@ export class CallContext {
 
   /** Absolute deadline in epoch milliseconds, if the caller set one. */
   get deadline(): number | undefined {
-    const raw = this.metadata[MetadataKey.deadline];
-    const value = raw === undefined ? NaN : Number(raw);
-    return Number.isFinite(value) ? value : undefined;
+    if (this.parsedDeadline === null) {
+      const raw = this.metadata[MetadataKey.deadline];
+      const value = raw === undefined ? NaN : Number(raw);
+      this.parsedDeadline = Number.isFinite(value) ? value : undefined;
+    }
+    return this.parsedDeadline;
   }
 
   remainingMs(now = Date.now()): number {
