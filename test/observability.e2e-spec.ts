@@ -46,6 +46,8 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_LOGS_EXPORTER: 'none',
+      // Successful calls log at debug (a line per call is opt-in); this suite checks those lines.
+      LOG_LEVEL: 'debug',
     }).start();
   });
 
@@ -231,7 +233,7 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     const placeOrder = lines('orders').find((l) => l.kind === 'rpc' && l.method === OrdersV1.methods.placeOrder.pattern && l.trace_id === traceId);
     expect(placeOrder).toMatchObject({
-      level: 'info',
+      level: 'debug',
       service: 'orders',
       caller: 'gateway',
       transport,

@@ -22,7 +22,17 @@ export function enableCallLog(): void {
 }
 
 /**
- * One line per call handled: service, method, caller, transport, code, duration, correlation id, trace and span
+ * The level of a call's line: `debug` for a call that succeeded (metrics count every call and traces sample them;
+ * a line per call at 10,000 calls/s cost a fifth of a server's CPU), `info` for an answer that is the caller's
+ * business (not found, invalid, precondition, already exists), `warn` for a failure on the server's side.
+ */
+function levelOf(code: string): 'debug' | 'info' | 'warn' {
+  if (code === 'OK') return 'debug';
+  return code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'FAILED_PRECONDITION' || code === 'ALREADY_EXISTS' ? 'info' : 'warn';
+}
+
+/**
+ * One line per call handled (at the level `levelOf` says): service, method, caller, transport, code, duration, correlation id, trace and span
  * ids. These fields carry no secret (the caller is a service name, never its token), so the line skips redaction.
  */
 export function logServerCall(
@@ -37,14 +47,13 @@ export function logServerCall(
 ): void {
   if (!enabled) return;
   logger ??= unredactedLogger().child({ kind: 'rpc' });
-  const expected = code === 'OK' || code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT' || code === 'FAILED_PRECONDITION' || code === 'ALREADY_EXISTS';
-  if (!logger.isLevelEnabled(expected ? 'info' : 'warn')) return;
+  const level = levelOf(code);
+  if (!logger.isLevelEnabled(level)) return;
   const child = children.get(service, method, caller, transport, code);
   const duration_ms = Math.round(durationMs * 100) / 100;
   const line =
     spanContext && isSpanContextValid(spanContext)
       ? { duration_ms, correlation_id: correlationId, trace_id: spanContext.traceId, span_id: spanContext.spanId }
       : { duration_ms, correlation_id: correlationId };
-  if (expected) child.info(line, 'rpc call');
-  else child.warn(line, 'rpc call');
+  child[level](line, 'rpc call');
 }
