@@ -1,6 +1,7 @@
 import { isSpanContextValid, SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { LabelCache } from '../metrics/label-cache';
+import { parseTraceparent } from '../tracing/trace-context';
 import { unredactedLogger } from './process-logger';
 
 let logger: Logger | undefined;
@@ -43,7 +44,8 @@ export function logServerCall(
   code: string,
   durationMs: number,
   correlationId: string | undefined,
-  spanContext?: SpanContext,
+  /** The call's span, or the `traceparent` it arrived with when it has none. */
+  trace?: SpanContext | string,
 ): void {
   if (!enabled) return;
   logger ??= unredactedLogger().child({ kind: 'rpc' });
@@ -51,6 +53,7 @@ export function logServerCall(
   if (!logger.isLevelEnabled(level)) return;
   const child = children.get(service, method, caller, transport, code);
   const duration_ms = Math.round(durationMs * 100) / 100;
+  const spanContext = typeof trace === 'string' ? parseTraceparent(trace) : trace;
   const line =
     spanContext && isSpanContextValid(spanContext)
       ? { duration_ms, correlation_id: correlationId, trace_id: spanContext.traceId, span_id: spanContext.spanId }

@@ -24,8 +24,12 @@ export const MetadataKey = {
 
 export const MAX_METADATA_BYTES = 8 * 1024;
 const KEY = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const PRINTABLE = /^[\x20-\x7e]*$/;
 /** Printable ASCII without leading/trailing spaces: NATS headers (and HTTP/2 for gRPC) trim them. */
-const VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
+const VALUE = {
+  test: (value: string) =>
+    PRINTABLE.test(value) && (value.length === 0 || (value.charCodeAt(0) !== 0x20 && value.charCodeAt(value.length - 1) !== 0x20)),
+};
 
 /** Throws INVALID_ARGUMENT for a bad key or value, RESOURCE_EXHAUSTED when the whole is over 8 KiB. */
 export function validateMetadata(metadata: Metadata): void {

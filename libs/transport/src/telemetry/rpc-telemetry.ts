@@ -3,7 +3,7 @@ import type { MethodRef } from '@app/contracts';
 // Straight from the files, not the lib's index: these run on every call, and an index re-export is a getter.
 import { logServerCall } from '@app/observability/logging/rpc-log';
 import { recordClientCall, recordServerCall } from '@app/observability/metrics/rpc-metrics';
-import { contextFromHeaders, headersOf, parseTraceparent } from '@app/observability/tracing/trace-context';
+import { contextFromHeaders, headersOf } from '@app/observability/tracing/trace-context';
 import { tracer, tracingActive, unrecordedUnder } from '@app/observability/tracing/tracer';
 import type { Metadata } from '../metadata/metadata';
 import { MetadataKey } from '../metadata/metadata';
@@ -145,7 +145,8 @@ export function endServerCall(
   const service = method?.service ?? 'unknown';
   const name = method?.pattern ?? 'unknown';
   const { span } = record;
-  const traced = span?.spanContext() ?? parseTraceparent(metadata[MetadataKey.traceparent]);
+  // Without a span of its own, the line names the caller's trace (read only if the line is written).
+  const traced = span ? span.spanContext() : metadata[MetadataKey.traceparent];
   logServerCall(service, name, caller, transport, code, durationMs, metadata[MetadataKey.correlationId], traced);
   if (span) {
     if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
