@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { RpcError, StatusCode } from '@app/transport';
+import { CompiledHandler, HandlerCompiler, RpcError, StatusCode } from '@app/transport';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { DeliveredEvent, EventBus, EventOutcome, SubscriptionHandle } from '../bus/event-bus';
 import { EventBusConfig, retryDelay } from '../config/event-bus-config';
@@ -36,12 +36,16 @@ export class EventServer extends Server implements CustomTransportStrategy, Repl
   private subscription?: SubscriptionHandle;
   private readonly log: Logger;
   private readonly failures = new DeliveryFailures();
+  /** The compiled handlers of each event type, when the app's HandlerCompiler was given (see CompiledHandler). */
+  private compiled = new Map<string, CompiledHandler[]>();
 
+  /** `handlers` builds the handlers once at start; without it, events go through Nest's own per-event pipeline. */
   constructor(
     private readonly bus: EventBus,
     private readonly config: EventBusConfig,
     private readonly group: string,
     private readonly deadLetters: DeadLetterStore = new MemoryDeadLetterStore(group),
+    private readonly handlers?: HandlerCompiler,
   ) {
     super();
     this.log = new Logger(`${group}:events`);
@@ -49,7 +53,9 @@ export class EventServer extends Server implements CustomTransportStrategy, Repl
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      const types = [...this.messageHandlers].filter(([, handler]) => handler.isEventHandler).map(([type]) => type);
+      this.compiled = this.handlers?.handlers('event') ?? new Map();
+      const nestTypes = [...this.messageHandlers].filter(([, handler]) => handler.isEventHandler).map(([type]) => type);
+      const types = [...new Set([...this.compiled.keys(), ...nestTypes])];
       if (types.length > 0) {
         this.subscription = await this.bus.subscribe({
           group: this.group,
@@ -127,10 +133,11 @@ export class EventServer extends Server implements CustomTransportStrategy, Repl
     return 'ack';
   }
 
-  /** The handler of the event's type, through Nest, inside its context. */
+  /** The handlers of the event's type (compiled, else Nest's), inside its context. */
   private async run(event: DeliveredEvent, context: EventContext): Promise<void> {
-    const handler = this.messageHandlers.get(event.type);
-    if (!handler?.isEventHandler) throw new RpcError(StatusCode.UNIMPLEMENTED, `no handler for ${event.type}`);
+    const compiled = this.compiled.get(event.type);
+    const handler = compiled ? undefined : this.messageHandlers.get(event.type);
+    if (!compiled && !handler?.isEventHandler) throw new RpcError(StatusCode.UNIMPLEMENTED, `no handler for ${event.type}`);
     applyEventFault(this.config.fault, event.type, event.body);
     let payload: unknown;
     try {
@@ -138,8 +145,13 @@ export class EventServer extends Server implements CustomTransportStrategy, Repl
     } catch {
       throw new RpcError(StatusCode.INVALID_ARGUMENT, `event ${event.id} has a body that is not JSON`);
     }
+    if (compiled) {
+      // Every handler of the type runs (as Nest's forkJoin of attached handlers); the event fails if one fails.
+      await context.run(() => (compiled.length === 1 ? compiled[0].invoke(payload, context) : Promise.all(compiled.map((h) => h.invoke(payload, context)))));
+      return;
+    }
     await context.run(async () => {
-      const result = await handler(payload, context);
+      const result = await handler!(payload, context);
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     });
   }

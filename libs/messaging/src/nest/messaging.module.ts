@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, INestApplication, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { DATABASE, SqliteDatabase } from '@app/storage';
-import { SERVICE_NAME, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
+import { HandlerCompiler, SERVICE_NAME, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import type { EventBus } from '../bus/event-bus';
 import { createEventBus } from '../bus/create-event-bus';
 import { ObservedEventBus } from '../bus/observed-event-bus';
@@ -78,7 +78,7 @@ export class MessagingModule {
  */
 export const eventConsumer = (app: INestApplication): CustomTransportStrategy => {
   const deadLetters = app.get<DeadLetterStore>(DEAD_LETTER_STORE);
-  const server = new EventServer(app.get(EVENT_BUS), app.get(EVENT_BUS_CONFIG), app.get(SERVICE_NAME), deadLetters);
+  const server = new EventServer(app.get(EVENT_BUS), app.get(EVENT_BUS_CONFIG), app.get(SERVICE_NAME), deadLetters, app.get(HandlerCompiler));
   app.get(ReplayRunner).attach(server);
   return server;
 };

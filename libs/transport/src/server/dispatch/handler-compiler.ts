@@ -42,10 +42,16 @@ export class HandlerCompiler {
     private readonly external: ExternalContextCreator,
   ) {}
 
-  /** The compiled handler of each pattern (events or calls), by pattern. */
-  handlers(kind: 'rpc' | 'event'): Map<string, CompiledHandler> {
-    const isEvent = kind === 'event';
-    return new Map((this.found ??= this.compileAll()).filter((h) => h.isEventHandler === isEvent).map((h) => [h.pattern, h.handler]));
+  /** The compiled handler of each call pattern (`@Rpc` / `@MessagePattern`), by pattern. */
+  handlers(kind: 'rpc'): Map<string, CompiledHandler>;
+  /** The compiled handlers of each event type (`@OnEvent` / `@EventPattern`: several controllers may handle one). */
+  handlers(kind: 'event'): Map<string, CompiledHandler[]>;
+  handlers(kind: 'rpc' | 'event'): Map<string, CompiledHandler> | Map<string, CompiledHandler[]> {
+    const found = (this.found ??= this.compileAll());
+    if (kind === 'rpc') return new Map(found.filter((h) => !h.isEventHandler).map((h) => [h.pattern, h.handler]));
+    const events = new Map<string, CompiledHandler[]>();
+    for (const h of found) if (h.isEventHandler) events.set(h.pattern, [...(events.get(h.pattern) ?? []), h.handler]);
+    return events;
   }
 
   private compileAll(): FoundHandler[] {
