@@ -2,13 +2,15 @@ import type Redis from 'ioredis';
 import type { ClientTransport, OutboundCall } from '../driver/transport-driver';
 import { deadlineExceeded, unavailable } from '../status/rpc-error';
 import { PendingCalls } from '../wire/pending-calls';
-import { whenReady } from './redis-connection';
+import { whenReady, WriteBatch } from './redis-connection';
 import { RequestEncoder } from './redis-envelope';
 import type { ReplyRouter } from './reply-router';
 
 export interface RedisClientOptions {
   /** The driver's command connection (LPUSH). */
   commands: Redis;
+  /** Coalesces the writes on `commands`. */
+  writes: WriteBatch;
   replies: ReplyRouter;
   /** The target service's request list. */
   requestKey: string;
@@ -62,7 +64,8 @@ export class RedisClientTransport implements ClientTransport {
   private push(call: OutboundCall): Promise<unknown> {
     const id = this.pending.nextId();
     const reply = this.pending.register(id, call.method.pattern, call.deadline);
-    const { commands, requestKey } = this.options;
+    const { commands, requestKey, writes } = this.options;
+    writes.hold();
     commands
       .lpush(requestKey, this.encoder.encode(id, call))
       .then(this.pushed, (error: Error) => this.pending.fail(id, unavailable(`cannot reach Redis: ${error.message}`)));
@@ -72,7 +75,8 @@ export class RedisClientTransport implements ClientTransport {
   /** A push that created the list gives it its expiry (a live list empties, and so is created anew, often). */
   private readonly pushed = (length: number): void => {
     if (length !== 1) return;
-    const { commands, requestKey, requestListTtlMs } = this.options;
+    const { commands, requestKey, requestListTtlMs, writes } = this.options;
+    writes.hold();
     commands.pexpire(requestKey, requestListTtlMs).catch(() => undefined);
   };
 

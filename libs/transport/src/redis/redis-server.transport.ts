@@ -5,7 +5,7 @@ import { RpcError } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 import { InFlight } from '../wire/in-flight';
 import { decodeRequestBody, encodeErrorReply, encodeReply } from '../wire/json-codec';
-import { closeConnection, whenReady } from './redis-connection';
+import { closeConnection, whenReady, WriteBatch } from './redis-connection';
 import { isMalformed, MalformedRequest, readRequest, RedisRequest, wrapReply } from './redis-envelope';
 import type { ThrottledLog } from './throttled-log';
 
@@ -24,6 +24,8 @@ const RETRY_AFTER_ERROR_MS = 1000;
 export interface RedisServerOptions {
   /** The driver's command connection: publishes replies and unblocks the pop loop at close. */
   commands: Redis;
+  /** Coalesces the writes on `commands` (the replies of one batch go out in one write). */
+  writes: WriteBatch;
   /** Opens this server's own connection for blocking pops. */
   openBlocking: () => Redis;
   requestKey: string;
@@ -158,6 +160,7 @@ export class RedisServerTransport implements ServerTransport {
 
   private async publish(channel: string, reply: string): Promise<void> {
     try {
+      this.options.writes.hold();
       await this.options.commands.publish(channel, reply);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
