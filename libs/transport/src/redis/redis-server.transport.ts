@@ -4,9 +4,9 @@ import { sanitizeMetadata } from '../metadata/metadata';
 import { RpcError } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 import { InFlight } from '../wire/in-flight';
-import { decodeRequestBody, encodeErrorReply, encodeReply } from '../wire/json-codec';
+import { decodeRequestBody, encodeErrorReply, encodePayload } from '../wire/json-codec';
 import { closeConnection, whenReady, WriteBatch } from './redis-connection';
-import { isMalformed, MalformedRequest, readRequest, RedisRequest, wrapReply } from './redis-envelope';
+import { isMalformed, MalformedRequest, readRequest, RedisRequest, resultReply, wrapReply } from './redis-envelope';
 import type { ThrottledLog } from './throttled-log';
 
 /** Most requests one instance runs at once; past it, it pops no more and leaves the work to other instances. */
@@ -141,11 +141,12 @@ export class RedisServerTransport implements ServerTransport {
     try {
       const payload = decodeRequestBody(request.body, maxPayloadBytes);
       const metadata = sanitizeMetadata(request.metadata);
-      reply = encodeReply(await dispatch({ method: request.method, payload, metadata }), maxPayloadBytes);
+      const result = await dispatch({ method: request.method, payload, metadata });
+      reply = resultReply(request.id, encodePayload(result ?? {}, maxPayloadBytes, 'response payload'));
     } catch (error) {
-      reply = encodeErrorReply(RpcError.from(error));
+      reply = wrapReply(request.id, encodeErrorReply(RpcError.from(error)));
     }
-    await this.publish(request.replyTo, wrapReply(request.id, reply));
+    await this.publish(request.replyTo, reply);
     this.wake?.();
   }
 
