@@ -39,10 +39,24 @@ export interface TransportConfig {
    * certificate from the CA required), and NATS and Redis connections use TLS with this certificate.
    */
   tls?: TransportTls;
+  /** Redis: coalesce the commands sent in one event-loop turn into one socket write (REDIS_BATCH_WRITES). */
+  redisBatchWrites: boolean;
+  /** gRPC: channels (each its own HTTP/2 connection) a client keeps to each instance, used in turn (GRPC_CHANNELS). */
+  grpcChannels: number;
   /** Only for `memory`: the in-process broker (one per process by default). */
   memoryBroker?: MemoryBroker;
 }
 
+
+/** A yes/no setting: `true`/`1` or `false`/`0`; `fallback` when unset. */
+function envBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
 
 const ADDRESS = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
 
@@ -98,6 +112,8 @@ export function loadTransportConfig(
       },
       slowStartMs: envInt(env, 'LB_SLOW_START_MS', 3000, 0, 3_600_000),
     },
+    redisBatchWrites: envBool(env, 'REDIS_BATCH_WRITES', true),
+    grpcChannels: envInt(env, 'GRPC_CHANNELS', 4, 1, 64),
     listen: env.RPC_LISTEN ? addressList('RPC_LISTEN', env.RPC_LISTEN)[0] : undefined,
     instanceId: env.INSTANCE_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     tls: 'tls' in overrides ? undefined : loadTlsConfig(env, service),

@@ -28,23 +28,36 @@ export function channelCredentials(config: TransportConfig): ChannelCredentials 
   return credentials.createSsl(tls.ca, tls.key, tls.cert);
 }
 
+/**
+ * grpc-js features Switchboard does not use, off because they cost CPU on every call: channelz bookkeeping (the
+ * debug service is not exposed), and grpc-js's own retry machinery (each call wrapped in a RetryingCall that
+ * buffers its messages; retries are the client chain's job, which knows what is idempotent).
+ */
+const LEAN_OPTIONS: ChannelOptions = { 'grpc.enable_channelz': 0 };
+
 export function serverOptions(config: TransportConfig): ChannelOptions {
   const guard = messageSizeGuard(config);
-  return { 'grpc.max_receive_message_length': guard, 'grpc.max_send_message_length': guard };
+  return { ...LEAN_OPTIONS, 'grpc.max_receive_message_length': guard, 'grpc.max_send_message_length': guard };
 }
 
 /**
- * One channel per instance; a DNS name that resolves to several addresses is balanced round robin inside its
- * channel. Reconnects quickly after a restart.
+ * The options of each channel to an instance (GRPC_CHANNELS of them, each on its own HTTP/2 connection when
+ * there are several); a DNS name that resolves to several addresses is balanced round robin inside a channel.
+ * Reconnects quickly after a restart.
  */
 export function channelOptions(config: TransportConfig): ChannelOptions {
   const guard = messageSizeGuard(config);
   return {
+    ...LEAN_OPTIONS,
+    'grpc.enable_retries': 0,
     'grpc.max_receive_message_length': guard,
     'grpc.max_send_message_length': guard,
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,
+    // Channels with the same target and options share one connection in grpc-js's global subchannel pool: a pool
+    // of channels needs each its own.
+    ...(config.grpcChannels > 1 && { 'grpc.use_local_subchannel_pool': 1 }),
     ...(config.tls?.serverName && {
       'grpc.ssl_target_name_override': config.tls.serverName,
       'grpc.default_authority': config.tls.serverName,

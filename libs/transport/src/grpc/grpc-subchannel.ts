@@ -20,27 +20,42 @@ function codecOf(method: MethodRef): MethodCodec {
 }
 
 /**
- * One gRPC channel to one instance (or to one DNS name, balanced by grpc-js over the addresses it resolves to).
- * Calls are unary with the call's deadline and no wait-for-ready: a channel that cannot connect fails them fast
- * with UNAVAILABLE.
+ * The gRPC channels to one instance (or to one DNS name, balanced by grpc-js over the addresses it resolves to):
+ * one or more (GRPC_CHANNELS), each with its own HTTP/2 connection, taking calls in turn; a channel that is not
+ * ready is skipped while another one is. Calls are unary with the call's deadline and no wait-for-ready: when no
+ * channel can connect they fail fast with UNAVAILABLE.
  */
 export class GrpcSubchannel implements Subchannel {
-  constructor(readonly client: Client) {}
+  private readonly clients: readonly Client[];
+  private next = 0;
 
-  get state(): SubchannelState {
-    // Asking with `true` starts connecting an idle channel (idle after a while without calls, or a lost peer).
-    const state = this.client.getChannel().getConnectivityState(true);
-    if (state === connectivityState.READY) return 'ready';
-    if (state === connectivityState.IDLE || state === connectivityState.CONNECTING) return 'connecting';
-    return 'down';
+  constructor(clients: Client | readonly Client[]) {
+    this.clients = Array.isArray(clients) ? clients : [clients as Client];
+    if (this.clients.length === 0) throw new Error('a gRPC subchannel needs at least one channel');
   }
 
-  /** Resolves true when the channel's state changes, false if it has not by `deadline`. */
+  get state(): SubchannelState {
+    let connecting = false;
+    for (const client of this.clients) {
+      // Asking with `true` starts connecting an idle channel (idle after a while without calls, or a lost peer).
+      const state = client.getChannel().getConnectivityState(true);
+      if (state === connectivityState.READY) return 'ready';
+      if (state === connectivityState.IDLE || state === connectivityState.CONNECTING) connecting = true;
+    }
+    return connecting ? 'connecting' : 'down';
+  }
+
+  /** Resolves true when a channel's state changes, false if none has by `deadline`. */
   stateChange(deadline: number): Promise<boolean> {
-    const channel = this.client.getChannel();
-    const state = channel.getConnectivityState(true);
-    if (state === connectivityState.SHUTDOWN) return Promise.resolve(false);
-    return new Promise((resolve) => channel.watchConnectivityState(state, deadline, (error) => resolve(!error)));
+    const watches: Promise<boolean>[] = [];
+    for (const client of this.clients) {
+      const channel = client.getChannel();
+      const state = channel.getConnectivityState(true);
+      if (state === connectivityState.SHUTDOWN) continue;
+      watches.push(new Promise((resolve) => channel.watchConnectivityState(state, deadline, (error) => resolve(!error))));
+    }
+    if (watches.length === 0) return Promise.resolve(false);
+    return watches.length === 1 ? watches[0] : Promise.race(watches);
   }
 
   send(call: OutboundCall): Promise<unknown> {
@@ -51,8 +66,9 @@ export class GrpcSubchannel implements Subchannel {
       return Promise.reject(RpcError.from(error));
     }
     const metadata = toGrpcMetadata(call.metadata);
+    const client = this.pickClient();
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(
+      client.makeUnaryRequest(
         call.method.grpcPath,
         codec.serialize,
         codec.deserialize,
@@ -65,6 +81,23 @@ export class GrpcSubchannel implements Subchannel {
   }
 
   close(): void {
-    this.client.close();
+    for (const client of this.clients) client.close();
+  }
+
+  /** The next channel in turn that is ready; the next one in turn when none is (its call then fails fast). */
+  private pickClient(): Client {
+    const { clients } = this;
+    const count = clients.length;
+    const first = this.next;
+    this.next = (first + 1) % count;
+    if (count === 1) return clients[0];
+    for (let i = 0; i < count; i++) {
+      const index = (first + i) % count;
+      if (clients[index].getChannel().getConnectivityState(false) === connectivityState.READY) {
+        this.next = (index + 1) % count;
+        return clients[index];
+      }
+    }
+    return clients[first];
   }
 }

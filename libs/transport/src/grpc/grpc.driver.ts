@@ -16,8 +16,8 @@ interface ServiceChannels {
 }
 
 /**
- * gRPC over HTTP/2, from each contract's .proto. Servers listen on their service's address; clients keep one
- * channel per instance of a target service (its address list, or the registry's instances when an endpoint
+ * gRPC over HTTP/2, from each contract's .proto. Servers listen on their service's address; clients keep
+ * GRPC_CHANNELS channels per instance of a target service (its address list, or the registry's instances when an endpoint
  * source is given; each reconnecting by itself) and balance calls over them. `close` shuts down every server
  * (letting in-flight calls finish) and closes every channel.
  */
@@ -64,7 +64,10 @@ export class GrpcDriver implements TransportDriver {
     let channels = this.services.get(service);
     if (!channels) {
       const balancer = new Balancer(this.config.balancing, (endpoint) => {
-        return new GrpcSubchannel(new Client(endpoint.address, channelCredentials(this.config), channelOptions(this.config)));
+        const credentials = channelCredentials(this.config);
+        const options = channelOptions(this.config);
+        const clients = Array.from({ length: this.config.grpcChannels }, () => new Client(endpoint.address, credentials, options));
+        return new GrpcSubchannel(clients);
       });
       const stopWatching = this.endpointSource.watch(service, (endpoints) => balancer.update(endpoints));
       channels = { balancer, stopWatching };

@@ -2,13 +2,19 @@ import type Redis from 'ioredis';
 import type { ClientTransport, OutboundCall } from '../driver/transport-driver';
 import { deadlineExceeded, unavailable } from '../status/rpc-error';
 import { PendingCalls } from '../wire/pending-calls';
-import { whenReady } from './redis-connection';
+import { whenReady, WriteBatch } from './redis-connection';
 import { RequestEncoder } from './redis-envelope';
 import type { ReplyRouter } from './reply-router';
+
+/** Most requests, and characters, one LPUSH carries (a batch past either is pushed at once). */
+const MAX_BATCH = 128;
+const MAX_BATCH_CHARS = 256 * 1024;
 
 export interface RedisClientOptions {
   /** The driver's command connection (LPUSH). */
   commands: Redis;
+  /** Coalesces the writes on `commands`. */
+  writes: WriteBatch;
   replies: ReplyRouter;
   /** The target service's request list. */
   requestKey: string;
@@ -21,7 +27,8 @@ export interface RedisClientOptions {
 /**
  * Sends calls to one service by pushing them on its request list (one instance pops each) and awaits the replies
  * on its own channel. A call made while Redis is unreachable fails at once with UNAVAILABLE; the first calls wait
- * for the reply subscription, so no reply can be published before anyone listens.
+ * for the reply subscription, so no reply can be published before anyone listens. The calls made in one turn of
+ * the event loop go out as one LPUSH (each still its own list element, popped and answered on its own).
  */
 export class RedisClientTransport implements ClientTransport {
   private readonly pending = new PendingCalls();
@@ -29,6 +36,8 @@ export class RedisClientTransport implements ClientTransport {
   private subscribed = false;
   private starting?: Promise<void>;
   private closed = false;
+  /** The requests made in this turn, pushed together at its end. */
+  private batch?: { ids: string[]; requests: string[]; chars: number };
 
   constructor(private readonly options: RedisClientOptions) {
     this.encoder = new RequestEncoder(options.replyChannel);
@@ -62,19 +71,48 @@ export class RedisClientTransport implements ClientTransport {
   private push(call: OutboundCall): Promise<unknown> {
     const id = this.pending.nextId();
     const reply = this.pending.register(id, call.method.pattern, call.deadline);
-    const { commands, requestKey } = this.options;
-    commands
-      .lpush(requestKey, this.encoder.encode(id, call))
-      .then(this.pushed, (error: Error) => this.pending.fail(id, unavailable(`cannot reach Redis: ${error.message}`)));
+    const request = this.encoder.encode(id, call);
+    const batch = this.batch;
+    if (batch) {
+      batch.ids.push(id);
+      batch.requests.push(request);
+      batch.chars += request.length;
+      if (batch.ids.length >= MAX_BATCH || batch.chars >= MAX_BATCH_CHARS) this.flush();
+    } else {
+      this.batch = { ids: [id], requests: [request], chars: request.length };
+      process.nextTick(this.flush);
+    }
     return reply;
   }
 
-  /** A push that created the list gives it its expiry (a live list empties, and so is created anew, often). */
-  private readonly pushed = (length: number): void => {
-    if (length !== 1) return;
-    const { commands, requestKey, requestListTtlMs } = this.options;
-    commands.pexpire(requestKey, requestListTtlMs).catch(() => undefined);
+  /**
+   * Pushes the requests of this turn (every call made until the current callbacks and their promise chains have
+   * run) with one LPUSH: one command and one reply for all of them, in the order they were made.
+   */
+  private readonly flush = (): void => {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    if (this.closed) return; // close() failed these calls already
+    const { commands, requestKey, writes } = this.options;
+    const { ids, requests } = batch;
+    writes.hold();
+    commands.lpush(requestKey, ...requests).then(
+      (length) => this.pushed(length, requests.length),
+      (error: Error) => {
+        const failure = unavailable(`cannot reach Redis: ${error.message}`);
+        for (const id of ids) this.pending.fail(id, failure);
+      },
+    );
   };
+
+  /** A push that created the list gives it its expiry (a live list empties, and so is created anew, often). */
+  private pushed(length: number, pushed: number): void {
+    if (length !== pushed) return;
+    const { commands, requestKey, requestListTtlMs, writes } = this.options;
+    writes.hold();
+    commands.pexpire(requestKey, requestListTtlMs).catch(() => undefined);
+  }
 
   /** Waits for the first connection attempt, but not past the call's deadline (a TLS handshake can hang). */
   private async afterStart(starting: Promise<void>, call: OutboundCall): Promise<unknown> {

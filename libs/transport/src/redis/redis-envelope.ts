@@ -31,16 +31,21 @@ export interface MalformedRequest {
 /** Builds the requests of one client, whose replies come back on `replyChannel`. */
 export class RequestEncoder {
   private readonly replyField: string;
+  /** `,"r":<reply channel>,"m":<method>,"md":` by method pattern: a client calls a few methods, over and over. */
+  private readonly middles = new Map<string, string>();
 
   constructor(replyChannel: string) {
     this.replyField = `,"r":${JSON.stringify(replyChannel)},"m":`;
   }
 
   encode(id: string, call: OutboundCall): string {
-    return (
-      '{"i":"' + id + '","d":' + call.deadline + this.replyField + JSON.stringify(call.method.pattern) +
-      ',"md":' + JSON.stringify(call.metadata) + '}\n' + call.body
-    );
+    const pattern = call.method.pattern;
+    let middle = this.middles.get(pattern);
+    if (middle === undefined) {
+      middle = this.replyField + JSON.stringify(pattern) + ',"md":';
+      this.middles.set(pattern, middle);
+    }
+    return '{"i":"' + id + '","d":' + call.deadline + middle + JSON.stringify(call.metadata) + '}\n' + call.body;
   }
 }
 
@@ -73,6 +78,9 @@ export function isMalformed(request: RedisRequest | MalformedRequest): request i
 
 /** Puts the call id in front of a reply body (`{"r":..}` or `{"e":..}`). */
 export const wrapReply = (id: string, reply: string): string => '{"i":' + JSON.stringify(id) + ',' + reply.slice(1);
+
+/** A reply carrying `result` (already encoded as JSON) for call `id`: `{"i":<id>,"r":<result>}`. */
+export const resultReply = (id: string, result: string): string => '{"i":' + JSON.stringify(id) + ',"r":' + result + '}';
 
 /** The call id of a published reply, without parsing the rest; undefined when it is not one. */
 export function readReplyId(text: string): string | undefined {

@@ -4,9 +4,9 @@ import { sanitizeMetadata } from '../metadata/metadata';
 import { RpcError } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
 import { InFlight } from '../wire/in-flight';
-import { decodeRequestBody, encodeErrorReply, encodeReply } from '../wire/json-codec';
-import { closeConnection, whenReady } from './redis-connection';
-import { isMalformed, MalformedRequest, readRequest, RedisRequest, wrapReply } from './redis-envelope';
+import { decodeRequestBody, encodeErrorReply, encodePayload } from '../wire/json-codec';
+import { closeConnection, whenReady, WriteBatch } from './redis-connection';
+import { isMalformed, MalformedRequest, readRequest, RedisRequest, resultReply, wrapReply } from './redis-envelope';
 import type { ThrottledLog } from './throttled-log';
 
 /** Most requests one instance runs at once; past it, it pops no more and leaves the work to other instances. */
@@ -24,6 +24,8 @@ const RETRY_AFTER_ERROR_MS = 1000;
 export interface RedisServerOptions {
   /** The driver's command connection: publishes replies and unblocks the pop loop at close. */
   commands: Redis;
+  /** Coalesces the writes on `commands` (the replies of one batch go out in one write). */
+  writes: WriteBatch;
   /** Opens this server's own connection for blocking pops. */
   openBlocking: () => Redis;
   requestKey: string;
@@ -139,11 +141,12 @@ export class RedisServerTransport implements ServerTransport {
     try {
       const payload = decodeRequestBody(request.body, maxPayloadBytes);
       const metadata = sanitizeMetadata(request.metadata);
-      reply = encodeReply(await dispatch({ method: request.method, payload, metadata }), maxPayloadBytes);
+      const result = await dispatch({ method: request.method, payload, metadata });
+      reply = resultReply(request.id, encodePayload(result ?? {}, maxPayloadBytes, 'response payload'));
     } catch (error) {
-      reply = encodeErrorReply(RpcError.from(error));
+      reply = wrapReply(request.id, encodeErrorReply(RpcError.from(error)));
     }
-    await this.publish(request.replyTo, wrapReply(request.id, reply));
+    await this.publish(request.replyTo, reply);
     this.wake?.();
   }
 
@@ -158,6 +161,7 @@ export class RedisServerTransport implements ServerTransport {
 
   private async publish(channel: string, reply: string): Promise<void> {
     try {
+      this.options.writes.hold();
       await this.options.commands.publish(channel, reply);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -102,6 +102,24 @@ describe('RedisDriver', () => {
     expect(ttl).toBeLessThanOrEqual(80_000);
   });
 
+  it('pushes the calls of one turn together, in order, with an expiry, and answers each on its own', async () => {
+    const r = await redis();
+    const client = driver({ timeoutMs: 20_000 }).client(ConformanceV1);
+    await codeOf(client.send(call({ text: 'warm-up' }, 50))); // subscribed and connected
+    await r.del(key);
+    const texts = Array.from({ length: 300 }, (_, i) => `call ${i}`);
+    const replies = texts.map((text) => client.send(call({ text })));
+    await sleep(100);
+    expect(await r.llen(key)).toBe(300);
+    expect(await r.pttl(key)).toBeGreaterThan(70_000);
+    const oldest = await r.lindex(key, -1);
+    expect(oldest?.slice(oldest.indexOf('\n') + 1)).toBe(JSON.stringify({ text: 'call 0' }));
+    const { seen, dispatch } = counting();
+    await driver({ redisBatchWrites: false }).server([ConformanceV1]).listen(dispatch);
+    expect((await Promise.all(replies)).map((reply) => (reply as { text: string }).text)).toEqual(texts);
+    expect(seen).toEqual(texts);
+  });
+
   it('answers a malformed request INVALID_ARGUMENT when it can, drops it otherwise, keeps serving', async () => {
     const r = await redis();
     const { seen, dispatch } = counting();

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServiceContract } from '@app/contracts';
 import type { TransportConfig } from '../config/transport-config';
 import type { ClientTransport, ServerTransport, TransportDriver } from '../driver/transport-driver';
-import { closeConnection, ConnectionRole, openConnection } from './redis-connection';
+import { closeConnection, ConnectionRole, openConnection, WriteBatch } from './redis-connection';
 import { replyChannelPrefix, requestListKey } from './redis-keys';
 import { RedisClientTransport } from './redis-client.transport';
 import { RedisServerTransport } from './redis-server.transport';
@@ -25,6 +25,7 @@ export class RedisDriver implements TransportDriver {
   /** Tells apart drivers that share an instance id (several apps or tests in one process). */
   private readonly driverId = randomBytes(4).toString('hex');
   private commandConnection?: Redis;
+  private writeBatch?: WriteBatch;
   private replyRouter?: ReplyRouter;
   private readonly servers = new Set<RedisServerTransport>();
   private readonly clients = new Set<RedisClientTransport>();
@@ -36,6 +37,7 @@ export class RedisDriver implements TransportDriver {
     const { namespace, maxPayloadBytes } = this.config;
     const server = new RedisServerTransport({
       commands: this.commands(),
+      writes: this.writes(),
       openBlocking: () => this.open('requests'),
       requestKey: requestListKey(namespace, contracts[0].service),
       replyPrefix: replyChannelPrefix(namespace),
@@ -50,6 +52,7 @@ export class RedisDriver implements TransportDriver {
     const { namespace, instanceId, timeoutMs } = this.config;
     const client = new RedisClientTransport({
       commands: this.commands(),
+      writes: this.writes(),
       replies: (this.replyRouter ??= new ReplyRouter(this.open('replies'), this.log)),
       requestKey: requestListKey(namespace, contract.service),
       replyChannel: `${replyChannelPrefix(namespace)}${instanceId}:${this.driverId}:${this.clients.size + 1}`,
@@ -76,6 +79,10 @@ export class RedisDriver implements TransportDriver {
 
   private commands(): Redis {
     return (this.commandConnection ??= this.open('commands'));
+  }
+
+  private writes(): WriteBatch {
+    return (this.writeBatch ??= new WriteBatch(this.commands(), this.config.redisBatchWrites));
   }
 
   private open(role: ConnectionRole): Redis {
