@@ -70,7 +70,7 @@ export function callSteps(profile: CpuProfile, rules: readonly StepRule[] = CALL
     .map((step) => ({ step, share: busy ? (counts.get(step) ?? 0) / busy : 0 }));
 }
 
-/** `node -r @swc-node/register bench/profile/call-steps.ts <profile.cpuprofile> [µs of CPU per call of that process]` */
+/** `npm run bench:steps -- <profile.cpuprofile> [µs of CPU per call of that process]` */
 if (require.main === module) {
   const [file, perCall] = process.argv.slice(2);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
