@@ -287,7 +287,9 @@ describe.each(TRANSPORTS)('system on %s', (transport) => {
       const stats = await client.info('commandstats');
       await client.quit();
       const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-      expect(calls('lpush')).toBeGreaterThan(300);
+      // Only calls use lists (events use streams). One LPUSH carries the requests of one event-loop turn
+      // (REDIS_BATCH_WRITES), so there are fewer pushes than calls.
+      expect(calls('lpush')).toBeGreaterThan(0);
       expect(calls('xadd') + calls('evalsha') + calls('eval')).toBeGreaterThan(300);
     });
   }
