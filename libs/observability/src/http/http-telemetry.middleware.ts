@@ -4,7 +4,7 @@ import { recordHttpRequest } from '../metrics/http-metrics';
 import { contextFromHeaders } from '../tracing/trace-context';
 import { tracer, tracingActive } from '../tracing/tracer';
 
-/** Where the request's span context is kept for HttpSpanInterceptor. */
+/** Where the request's span context is kept, for `httpSpanContext` and the request log line. */
 export const HTTP_TRACE_CONTEXT = Symbol('switchboard:http-trace-context');
 
 /** Paths scraped or probed all the time: measured, not traced. */
@@ -51,7 +51,18 @@ export function httpTelemetry(service: string) {
         span.end();
       }
     });
-    if (spanContext) context.with(spanContext, next);
-    else next();
+    next();
   };
+}
+
+/**
+ * Runs the rest of a request (guards, pipes, the route handler) inside its span, so the calls a handler makes are
+ * children of it. A Nest middleware of ObservabilityModule: Nest installs module middleware after the body
+ * parsers, which resume the request outside any middleware's async context. HTTP only: RPC and event handlers
+ * pay nothing for it.
+ */
+export function httpSpanContext(req: IncomingMessage, _res: ServerResponse, next: () => void): void {
+  const spanContext = (req as unknown as Record<symbol, Context | undefined>)[HTTP_TRACE_CONTEXT];
+  if (spanContext) context.with(spanContext, next);
+  else next();
 }

@@ -1,7 +1,19 @@
-import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Inject,
+  Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  OnApplicationShutdown,
+  OnModuleInit,
+  RequestMethod,
+} from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from '../health/health.controller';
 import { ReadinessChecks } from '../health/readiness-checks';
+import { httpSpanContext } from '../http/http-telemetry.middleware';
 import { MetricsController } from '../http/metrics.controller';
 import { loggingModule } from '../logging/logging.module';
 import { breakerStatesOf } from '../metrics/resilience-metrics';
@@ -43,10 +55,15 @@ class ObservabilityLifecycle implements OnModuleInit, BeforeApplicationShutdown,
 /**
  * An app's operational surface on its HTTP side: `/metrics` (Prometheus), `/health/live` and `/health/ready`
  * (@nestjs/terminus, over the ReadinessChecks the other libs register), and structured logs (nestjs-pino).
- * `serviceToken` is the DI token of the app's service name (SERVICE_NAME of @app/transport).
+ * `serviceToken` is the DI token of the app's service name (SERVICE_NAME of @app/transport). Its middleware runs
+ * each HTTP route inside the request's span (made by `httpTelemetry`), so the calls a route makes are its children.
  */
 @Module({})
-export class ObservabilityModule {
+export class ObservabilityModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(httpSpanContext).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+
   static forService(options: { serviceToken: unknown }): DynamicModule {
     return {
       module: ObservabilityModule,

@@ -1,7 +1,7 @@
 import { INestApplication, Logger, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { HttpSpanInterceptor, httpTelemetry, ObservabilityModule } from '@app/observability';
+import { httpTelemetry, ObservabilityModule } from '@app/observability';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ServiceContract } from '@app/contracts';
 import type { TransportDriver } from '../driver/transport-driver';
@@ -34,7 +34,6 @@ export async function startService(module: Type<unknown>, options: StartServiceO
   const app = await NestFactory.create(ObservedApp, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   app.use(httpTelemetry(app.get<string>(SERVICE_NAME)));
-  app.useGlobalInterceptors(new HttpSpanInterceptor());
   app.enableShutdownHooks();
   watchTransportReadiness(app);
   await options.configure?.(app);
