@@ -70,8 +70,6 @@ end
 return out`;
 
   private readonly redis: Redis & { switchboardRateLimit(...args: (string | number)[]): Promise<number[]> };
-  /** The requests of this turn of the event loop, sent together in one pipeline (one write, one read). */
-  private queue: { args: (string | number)[]; resolve: (reply: unknown) => void; reject: (error: Error) => void }[] = [];
 
   constructor(redis: Redis) {
     if (!('switchboardRateLimit' in redis)) redis.defineCommand('switchboardRateLimit', { lua: RedisRateLimitStore.SCRIPT });
@@ -82,7 +80,7 @@ return out`;
     const args: (string | number)[] = [hits.length * 2];
     for (const { key, name } of hits) args.push(`{${key}:${name}}:hits`, `{${key}:${name}}:blocked`);
     for (const { ttlMs, limit, blockDurationMs } of hits) args.push(ttlMs, limit, blockDurationMs);
-    const reply = await this.send(args);
+    const reply = await this.redis.switchboardRateLimit(...args);
     if (!Array.isArray(reply) || reply.length === 0 || reply.length % 4 !== 0 || reply.some((n) => typeof n !== 'number')) {
       throw new TypeError(`unexpected reply of the rate-limit script: ${JSON.stringify(reply)}`);
     }
@@ -96,39 +94,6 @@ return out`;
       });
     }
     return records;
-  }
-
-  /**
-   * Queues a request's script call for the end of this turn of the event loop (setImmediate: after the I/O
-   * callbacks of the turn, no timer, no idle wait), when all the calls queued are sent as one pipeline: under load
-   * one write and one read for many requests instead of a syscall pair each. Each call stays one atomic script.
-   */
-  private send(args: (string | number)[]): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.queue.push({ args, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 1) {
-      const [{ args, resolve, reject }] = batch;
-      this.redis.switchboardRateLimit(...args).then(resolve, reject);
-      return;
-    }
-    const pipeline = this.redis.pipeline();
-    for (const { args } of batch) (pipeline as unknown as RedisRateLimitStore['redis']).switchboardRateLimit(...args);
-    pipeline.exec().then(
-      (results) => {
-        batch.forEach(({ resolve, reject }, i) => {
-          const [error, reply] = results?.[i] ?? [new Error('the rate-limit pipeline was not run'), undefined];
-          if (error) reject(error);
-          else resolve(reply);
-        });
-      },
-      (error: Error) => batch.forEach(({ reject }) => reject(error)),
-    );
   }
 }
 
