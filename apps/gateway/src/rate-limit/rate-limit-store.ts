@@ -70,6 +70,7 @@ end
 return out`;
 
   private readonly redis: Redis & { switchboardRateLimit(...args: (string | number)[]): Promise<number[]> };
+  private corked = false;
 
   constructor(redis: Redis) {
     if (!('switchboardRateLimit' in redis)) redis.defineCommand('switchboardRateLimit', { lua: RedisRateLimitStore.SCRIPT });
@@ -80,6 +81,7 @@ return out`;
     const args: (string | number)[] = [hits.length * 2];
     for (const { key, name } of hits) args.push(`{${key}:${name}}:hits`, `{${key}:${name}}:blocked`);
     for (const { ttlMs, limit, blockDurationMs } of hits) args.push(ttlMs, limit, blockDurationMs);
+    this.coalesceWrites();
     const reply = await this.redis.switchboardRateLimit(...args);
     if (!Array.isArray(reply) || reply.length === 0 || reply.length % 4 !== 0 || reply.some((n) => typeof n !== 'number')) {
       throw new TypeError(`unexpected reply of the rate-limit script: ${JSON.stringify(reply)}`);
@@ -94,6 +96,23 @@ return out`;
       });
     }
     return records;
+  }
+
+  /**
+   * Holds this connection's writes until the end of this turn of the event loop (setImmediate: after the turn's
+   * I/O callbacks, no timer), so the scripts of the requests read in one turn leave in one write instead of one
+   * syscall each. Cheaper than an ioredis pipeline, which costs more CPU than it saves.
+   */
+  private coalesceWrites(): void {
+    if (this.corked) return;
+    const stream = (this.redis as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
+    if (!stream || typeof stream.cork !== 'function') return;
+    this.corked = true;
+    stream.cork();
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
   }
 }
 
