@@ -6,6 +6,7 @@ import { describe } from '../rpc/rpc-suite';
 import type { BenchEnvironment } from '../run/bench-environment';
 import type { BenchPlan } from '../run/bench-plan';
 import { GATEWAY_CLIENT, GatewaySystem } from './gateway-system';
+import { RemoteProfiler } from './remote-profiler';
 
 interface Route {
   name: string;
@@ -58,9 +59,11 @@ function load(url: string, route: Route, token: string, orderId: string, connect
 export async function runGatewaySuite(plan: BenchPlan, env: BenchEnvironment, log: Log): Promise<Measurement[]> {
   const measurements: Measurement[] = [];
   for (const transport of plan.transports) {
-    const system = new GatewaySystem(env, transport);
+    const system = new GatewaySystem(env, transport, plan.cpuProfDir !== undefined);
+    let profiler: RemoteProfiler | undefined;
     try {
       await system.start();
+      if (plan.cpuProfDir && system.inspectorUrl) profiler = new RemoteProfiler(system.inspectorUrl, plan.cpuProfDir, `gateway-${transport}`);
       const token = await accessToken(system.url);
       const orderId = await placeOrder(system.url, token);
       const pids: Record<string, number> = { autocannon: process.pid, ...system.pids() };
@@ -70,9 +73,11 @@ export async function runGatewaySuite(plan: BenchPlan, env: BenchEnvironment, lo
       for (const route of ROUTES) {
         for (const concurrency of plan.concurrencies) {
           await load(system.url, route, token, orderId, concurrency, plan.warmupMs);
+          await profiler?.start();
           const before = sampleCpu(pids);
           const result = await load(system.url, route, token, orderId, concurrency, plan.durationMs);
           const after = sampleCpu(pids);
+          await profiler?.stop(`${route.method}-c${concurrency}`);
           const windowMs = result.duration * 1000;
           const loadRss = Object.fromEntries(Object.entries(pids).map(([role, pid]) => [role, rssMiB(pid)]));
           const ok = result['2xx'];
@@ -99,6 +104,7 @@ export async function runGatewaySuite(plan: BenchPlan, env: BenchEnvironment, lo
     } catch (error) {
       log(`gateway on ${transport}: FAILED ${error instanceof Error ? error.message : String(error)}`);
     } finally {
+      profiler?.close();
       await system.stop();
     }
   }

@@ -11,4 +11,5 @@ export * from './http/http-telemetry.middleware';
 export * from './logging/log-redaction';
 export * from './logging/process-logger';
 export * from './logging/rpc-log';
+export * from './logging/http-log';
 export * from './nest/observability.module';

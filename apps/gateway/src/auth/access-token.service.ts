@@ -23,9 +23,19 @@ export interface IssuedToken {
   expiresIn: number;
 }
 
+/** How many verified tokens are remembered; past that the memory starts over (a client reuses its token). */
+const VERIFIED_TOKENS = 10_000;
+
 /** Issues and checks the gateway's access tokens (JWT, HS256): `sub` is the client id, which is the customer. */
 @Injectable()
 export class AccessTokenService {
+  /**
+   * Tokens whose signature, issuer and audience were checked, by the whole token (signature included): a client
+   * sends the same token with every request, so the HMAC and JSON decoding are done once per token, and only the
+   * times (`exp`, `nbf`, checked as jsonwebtoken does) again. A token not valid now is verified in full again.
+   */
+  private readonly verified = new Map<string, { sub: string; exp: number; nbf?: number }>();
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -38,9 +48,14 @@ export class AccessTokenService {
 
   /** The client id (`sub`) of a valid token: right signature and algorithm, issuer, audience, not expired. */
   async verify(token: string): Promise<string> {
-    let claims: { sub?: unknown; exp?: unknown };
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Math.floor(Date.now() / 1000);
+      if (now < known.exp && (known.nbf === undefined || now >= known.nbf)) return known.sub;
+    }
+    let claims: { sub?: unknown; exp?: unknown; nbf?: unknown };
     try {
-      claims = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown }>(token);
+      claims = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown; nbf?: unknown }>(token);
     } catch (error) {
       throw new InvalidAccessToken(error instanceof TokenExpiredError ? 'expired' : 'invalid');
     }
@@ -48,6 +63,8 @@ export class AccessTokenService {
     if (typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.exp !== 'number') {
       throw new InvalidAccessToken('invalid');
     }
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.clear();
+    this.verified.set(token, { sub: claims.sub, exp: claims.exp, nbf: typeof claims.nbf === 'number' ? claims.nbf : undefined });
     return claims.sub;
   }
 }

@@ -1,86 +1,147 @@
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  getOptionsToken,
-  getStorageToken,
-  ThrottlerException,
-  ThrottlerGuard,
-  ThrottlerLimitDetail,
-  ThrottlerModuleOptions,
-  ThrottlerRequest,
-  ThrottlerStorage,
-} from '@nestjs/throttler';
+import { getOptionsToken, normalizeIp, ThrottlerModuleOptions, ThrottlerOptions } from '@nestjs/throttler';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RpcError, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { BEARER } from '../auth/bearer-auth.guard';
 import { BearerTokenVerifier } from '../auth/bearer-token-verifier';
+import { RateLimitHit, RateLimitStore } from './rate-limit-store';
 
 /** The two limits: per IP address (every request) and per client (requests with a valid bearer token). */
 export const IP_LIMIT = 'ip';
 export const CLIENT_LIMIT = 'client';
 
-/** Carries the throttler's numbers from `throwThrottlingException` to `handleRequest`, which knows the limit's name. */
-class Throttled extends ThrottlerException {
-  constructor(readonly detail: ThrottlerLimitDetail) {
-    super();
-  }
+/** The DI token of the RateLimitStore the guard counts in. */
+export const RATE_LIMIT_STORE = Symbol('gateway:rate-limit-store');
+
+/** What the guard reads of an Express request: its peer address (`req.ip`, Express's `trust proxy` applied). */
+type Request = IncomingMessage & { ip?: string };
+
+/** A limit as it applies to one route: the options, with the route's `@Throttle` / `@SkipThrottle` applied. */
+interface RouteLimit {
+  name: string;
+  skip: boolean;
+  limit: number;
+  ttlMs: number;
+  blockDurationMs: number;
 }
 
+type Resolvable = number | ((context: ExecutionContext) => number | Promise<number>) | undefined;
+
 /**
- * @nestjs/throttler's guard with the gateway's two limits, counted in the throttler storage (Redis, shared by every
- * gateway instance, or memory): `ip` keyed by the peer address, and `client` keyed by the verified token subject
- * (a request without a valid token is not counted there; the auth guard refuses it anyway). Keys are per limit
- * and subject across all routes, under `<namespace>:ratelimit:`. Every counted response carries
+ * The gateway's rate limits, with @nestjs/throttler's options, decorators (`@Throttle`, `@SkipThrottle`), record
+ * and header semantics: `ip` keyed by the peer address, and `client` keyed by the verified token subject (a
+ * request without a valid token is not counted there; the auth guard refuses it anyway). Keys are per limit and
+ * subject across all routes, under `<namespace>:ratelimit:`. Every counted response carries
  * `X-RateLimit-{Limit,Remaining,Reset}-<limit>`; a refused one is 429 RESOURCE_EXHAUSTED with `Retry-After`
  * (seconds) in the gateway's error shape.
+ *
+ * Unlike ThrottlerGuard it reads a route's decorators once (not eight reflector lookups per limit per request) and
+ * counts both limits in one store call: one Redis round trip per request instead of two in a row.
  */
 @Injectable()
-export class EdgeThrottlerGuard extends ThrottlerGuard {
+export class EdgeThrottlerGuard implements CanActivate {
+  private readonly throttlers: ThrottlerOptions[];
+  private readonly routes = new WeakMap<object, RouteLimit[]>();
+
   constructor(
     @Inject(getOptionsToken()) options: ThrottlerModuleOptions,
-    @Inject(getStorageToken()) storage: ThrottlerStorage,
-    reflector: Reflector,
+    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+    private readonly reflector: Reflector,
     private readonly tokens: BearerTokenVerifier,
     @Inject(TRANSPORT_CONFIG) private readonly transport: TransportConfig,
   ) {
-    super(options, storage, reflector);
+    // Shortest window first, as ThrottlerGuard checks them.
+    const list = Array.isArray(options) ? options : options.throttlers;
+    this.throttlers = [...list].sort((a, b) => (typeof a.ttl === 'number' && typeof b.ttl === 'number' ? a.ttl - b.ttl : 0));
   }
 
-  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
-    let request = props;
-    if (props.throttler.name === CLIENT_LIMIT) {
-      const subject = await this.subjectOf(props.context.switchToHttp().getRequest<IncomingMessage>());
-      if (subject === undefined) return true;
-      request = { ...props, getTracker: async () => subject };
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const limits = this.limitsOf(context);
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const hits: RateLimitHit[] = [];
+    for (const limit of limits) {
+      if (limit.skip) continue;
+      const subject = limit.name === CLIENT_LIMIT ? await this.subjectOf(request) : normalizeIp(request.ip ?? '');
+      if (subject === undefined) continue;
+      const ttlMs = resolve(context, limit.ttlMs, 'ttl', limit.name);
+      const max = resolve(context, limit.limit, 'limit', limit.name);
+      const blockDurationMs = resolve(context, limit.blockDurationMs, 'blockDuration', limit.name);
+      hits.push({
+        name: limit.name,
+        key: `${this.transport.namespace}:ratelimit:${limit.name}:${subject}`,
+        ttlMs: typeof ttlMs === 'number' ? ttlMs : await ttlMs,
+        limit: typeof max === 'number' ? max : await max,
+        blockDurationMs: typeof blockDurationMs === 'number' ? blockDurationMs : await blockDurationMs,
+      });
     }
-    try {
-      return await super.handleRequest(request);
-    } catch (error) {
-      if (!(error instanceof Throttled)) throw error;
-      const retryAfterSeconds = Math.max(1, error.detail.timeToBlockExpire);
-      props.context.switchToHttp().getResponse<ServerResponse>().setHeader('Retry-After', String(retryAfterSeconds));
-      const name = props.throttler.name ?? IP_LIMIT;
-      const windowSeconds = Math.round(error.detail.ttl / 1000);
-      throw new RpcError(
-        StatusCode.RESOURCE_EXHAUSTED,
-        `rate limit exceeded: ${error.detail.limit} requests per ${windowSeconds} s per ${name === CLIENT_LIMIT ? 'client' : 'IP address'}; retry after ${retryAfterSeconds} s`,
-        { limit: name, max: error.detail.limit, windowSeconds, retryAfterSeconds },
-      );
+    if (hits.length === 0) return true;
+    const records = await this.store.hit(hits);
+    const response = http.getResponse<ServerResponse>();
+    for (let i = 0; i < records.length; i++) {
+      const { name, limit, ttlMs } = hits[i];
+      const record = records[i];
+      if (record.isBlocked) {
+        const retryAfterSeconds = Math.max(1, record.timeToBlockExpire);
+        response.setHeader(`Retry-After-${name}`, record.timeToBlockExpire);
+        response.setHeader('Retry-After', String(retryAfterSeconds));
+        const windowSeconds = Math.round(ttlMs / 1000);
+        throw new RpcError(
+          StatusCode.RESOURCE_EXHAUSTED,
+          `rate limit exceeded: ${limit} requests per ${windowSeconds} s per ${name === CLIENT_LIMIT ? 'client' : 'IP address'}; retry after ${retryAfterSeconds} s`,
+          { limit: name, max: limit, windowSeconds, retryAfterSeconds },
+        );
+      }
+      response.setHeader(`X-RateLimit-Limit-${name}`, limit);
+      response.setHeader(`X-RateLimit-Remaining-${name}`, Math.max(0, limit - record.totalHits));
+      response.setHeader(`X-RateLimit-Reset-${name}`, record.timeToExpire);
     }
+    return true;
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw new Throttled(detail);
-  }
-
-  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
-    return `${this.transport.namespace}:ratelimit:${name}:${tracker}`;
+  /** The limits of a route, its decorators read on its first request. */
+  private limitsOf(context: ExecutionContext): RouteLimit[] {
+    const handler = context.getHandler();
+    let limits = this.routes.get(handler);
+    if (limits) return limits;
+    const targets = [handler, context.getClass()];
+    const meta = <T>(key: string, name: string) => this.reflector.getAllAndOverride<T | undefined>(`THROTTLER:${key}${name}`, targets);
+    limits = this.throttlers.map((throttler): RouteLimit => {
+      const name = throttler.name ?? 'default';
+      const ttl = meta<Resolvable>('TTL', name) ?? throttler.ttl;
+      return {
+        name,
+        skip: meta<boolean>('SKIP', name) === true,
+        limit: (meta<Resolvable>('LIMIT', name) ?? throttler.limit) as number,
+        ttlMs: ttl as number,
+        blockDurationMs: (meta<Resolvable>('BLOCK_DURATION', name) ?? throttler.blockDuration ?? ttl) as number,
+      };
+    });
+    this.routes.set(handler, limits);
+    return limits;
   }
 
   /** The customer of a valid bearer token, or undefined (no token, or one the auth guard will refuse). */
-  private async subjectOf(request: IncomingMessage): Promise<string | undefined> {
+  private async subjectOf(request: Request): Promise<string | undefined> {
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) return undefined;
     return this.tokens.verifyFor(request, match[1]).catch(() => undefined);
   }
+}
+
+/** A limit's number, which the options or a decorator may give as a function of the request. */
+function resolve(context: ExecutionContext, value: unknown, option: string, name: string): number | Promise<number> {
+  if (typeof value === 'function') {
+    return Promise.resolve((value as (c: ExecutionContext) => unknown)(context)).then((v) => toNumber(v, option, name));
+  }
+  return toNumber(value, option, name);
+}
+
+function toNumber(value: unknown, option: string, name: string): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || Number.isNaN(number)) {
+    throw new Error(`Invalid "${option}" for the "${name}" rate limit: expected a number, got ${JSON.stringify(value)}`);
+  }
+  return number;
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { getOptionsToken, getStorageToken, ThrottlerModuleOptions, ThrottlerStorageService, seconds } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { getOptionsToken, ThrottlerModuleOptions, seconds } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { closeConnection, openConnection, ThrottledLog, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway-config';
-import { CLIENT_LIMIT, EdgeThrottlerGuard, IP_LIMIT } from './edge-throttler.guard';
+import { CLIENT_LIMIT, EdgeThrottlerGuard, IP_LIMIT, RATE_LIMIT_STORE } from './edge-throttler.guard';
+import { MemoryRateLimitStore, RateLimitStore, RedisRateLimitStore } from './rate-limit-store';
 
 const RATE_LIMIT_REDIS = Symbol('gateway:rate-limit-redis');
 
@@ -20,9 +20,10 @@ class RateLimitRedisLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * The rate limits (RATE_LIMIT_*): @nestjs/throttler's options, its storage — Redis at REDIS_URL, shared by every
- * gateway instance (the atomic Lua counter of @nest-lab/throttler-storage-redis), or memory for a single
- * instance — and EdgeThrottlerGuard as a global guard, so every route counts.
+ * The rate limits (RATE_LIMIT_*): @nestjs/throttler's options, the store of the counts — Redis at REDIS_URL, shared
+ * by every gateway instance (one atomic Lua script per request for both limits, on the keys of
+ * @nest-lab/throttler-storage-redis), or memory for a single instance — and EdgeThrottlerGuard as a global guard,
+ * so every route counts.
  */
 export const RATE_LIMIT_PROVIDERS: Provider[] = [
   {
@@ -40,9 +41,9 @@ export const RATE_LIMIT_PROVIDERS: Provider[] = [
   },
   RateLimitRedisLifecycle,
   {
-    provide: getStorageToken(),
+    provide: RATE_LIMIT_STORE,
     inject: [RATE_LIMIT_REDIS],
-    useFactory: (redis: Redis | null) => (redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService()),
+    useFactory: (redis: Redis | null): RateLimitStore => (redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore()),
   },
   {
     provide: getOptionsToken(),

@@ -19,6 +19,7 @@ import { loggingModule } from '../logging/logging.module';
 import { breakerStatesOf } from '../metrics/resilience-metrics';
 import { flushLogs } from '../logging/process-logger';
 import { enableCallLog } from '../logging/rpc-log';
+import { enableHttpLog } from '../logging/http-log';
 import { flushTracing } from '../tracing/start-tracing';
 
 const SERVICE = Symbol('switchboard:observed-service');
@@ -34,6 +35,7 @@ class ObservabilityLifecycle implements OnModuleInit, BeforeApplicationShutdown,
   /** Not ready while a circuit breaker towards a service this app calls is open. */
   onModuleInit(): void {
     enableCallLog();
+    enableHttpLog();
     this.checks.add('downstream', () => {
       const breakers = breakerStatesOf(this.service);
       const open = Object.entries(breakers).filter(([, state]) => state === 'open' || state === 'isolated');
