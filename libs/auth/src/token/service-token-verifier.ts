@@ -1,3 +1,4 @@
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JsonWebTokenError, JwtService, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
 import type { ServiceAuthConfig } from '../config/service-auth-config';
@@ -84,7 +85,7 @@ export class ServiceTokenVerifier {
     let payload: unknown;
     try {
       payload = this.jwt.verify<object>(token, {
-        publicKey: key.material,
+        publicKey: keyObjectOf(key) as unknown as string,
         algorithms: [key.algorithm],
         audience,
         clockTolerance: this.config.clockToleranceSeconds,
@@ -113,6 +114,21 @@ export class ServiceTokenVerifier {
     const claimed = new Set((claims.scope ?? '').split(' '));
     return Object.freeze({ service: claims.iss, scopes: Object.freeze(granted.filter((scope) => claimed.has(scope))) });
   }
+}
+
+const keyObjects = new WeakMap<VerificationKey, KeyObject>();
+
+/**
+ * The key as a KeyObject, made once per key: given a PEM string or a Buffer, jsonwebtoken makes one on every verify
+ * (and for an HS256 Buffer first tries it as a public key, which throws): most of a verification's cost.
+ */
+function keyObjectOf(key: VerificationKey): KeyObject {
+  let made = keyObjects.get(key);
+  if (!made) {
+    made = key.algorithm === 'HS256' ? createSecretKey(Buffer.from(key.material)) : createPublicKey(key.material);
+    keyObjects.set(key, made);
+  }
+  return made;
 }
 
 function decodeSegment(segment: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { isSpanContextValid, SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { processLogger } from './process-logger';
+import { unredactedLogger } from './process-logger';
 
 /** By service: the apps of the all-in-one `system` app share the process. */
 const loggers = new Map<string, Logger>();
@@ -16,8 +16,8 @@ export function enableHttpLog(): void {
  * One line per HTTP request handled (written by `httpTelemetry` when the response is finished), in the shape
  * pino-http gave it: `req` (`id`, `method`, `path` without the query string), `res.statusCode`, `responseTime` (ms),
  * `correlation_id` when the client sent one, `trace_id` and `span_id` of the request's span. The fields are chosen
- * here, never a header or a body, so the line skips pino's redaction (it has nothing to redact) and the cost of a
- * child logger per request.
+ * here, never a header or a body, so the line skips pino's redaction (it has nothing to redact: `unredactedLogger`)
+ * and the cost of a child logger per request.
  */
 export function logHttpRequest(
   service: string,
@@ -30,7 +30,7 @@ export function logHttpRequest(
 ): void {
   if (!enabled) return;
   let logger = loggers.get(service);
-  if (!logger) loggers.set(service, (logger = processLogger().child({ service }, { redact: [] })));
+  if (!logger) loggers.set(service, (logger = unredactedLogger().child({ service })));
   if (!logger.isLevelEnabled('info')) return;
   const query = url.indexOf('?');
   lastId = (lastId + 1) & 0x7fffffff;
