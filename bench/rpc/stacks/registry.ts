@@ -48,8 +48,8 @@ const isSwitchboard = (stack: StackName) => stack === 'switchboard' || stack ===
 export function rpcWorkerOptions(stack: StackName): { env: NodeJS.ProcessEnv; stdout: 'inherit' | 'ignore' } {
   if (!isSwitchboard(stack)) return { env: {}, stdout: 'inherit' };
   // The apps' sampler: 1% of new traces; the traced row samples everything with the same sampler (ratio 1), so
-  // the two rows differ in the number of spans only. The apps' JSON log lines (one per call handled, at the default
-  // level `info`) are written as in production, to stdout, which is /dev/null here: the console stays readable.
+  // the two rows differ in the number of spans only. The apps' JSON log lines (at the default level `info`) are
+  // written as in production, to stdout, which is /dev/null here: the console stays readable.
   const env = stack === 'switchboard-traced' ? { ...PRODUCTION_SAMPLER, OTEL_TRACES_SAMPLER_ARG: '1' } : { ...PRODUCTION_SAMPLER };
   return { env, stdout: 'ignore' };
 }

@@ -32,9 +32,9 @@ async function httpPort(job: RpcJob): Promise<number> {
 /**
  * Switchboard as the apps run it: each side is an app started by `startService` (apps/<app>/src/start-<app>.ts),
  * with the modules an app imports (ServiceAuthModule, DiscoveryModule in its default static mode,
- * SwitchboardModule), so it also has what startService adds: ObservabilityModule (pino logs at the default level,
- * one line per call handled; metrics; health), the HTTP side on a free port with its telemetry middleware, the
- * global HTTP span interceptor, and the transport's readiness watch. Tracing was started before Nest loaded
+ * SwitchboardModule), so it also has what startService adds: ObservabilityModule (pino logs at the default level
+ * `info`, where a successful call writes no line; metrics; health), the HTTP side on a free port with its telemetry
+ * middleware, and the transport's readiness watch. Tracing was started before Nest loaded
  * (`prepareWorker`, like each app's tracing.ts) from the OTEL_* variables: spans go to the run's OTLP sink with the
  * production sampler (1%), or every call for `switchboard-traced`.
  * The server serves bench.v1 from an `@Rpc` controller (service token verified, scope checked, contract
