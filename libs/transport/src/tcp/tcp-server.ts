@@ -8,6 +8,7 @@ import { StatusCode } from '../status/status-code';
 import type { TransportTls } from '../tls/tls-config';
 import { mutualTlsServerOptions } from '../tls/tls-options';
 import { decodeRequestBody, encodeErrorReply, encodePayload, tooLarge } from '../wire/json-codec';
+import { InFlight } from '../wire/in-flight';
 import { FRAME_ENVELOPE_BYTES, FrameDecoder } from './frame-codec';
 import { FrameWriter } from './frame-writer';
 import type { TcpAddress } from './tcp-address';
@@ -24,8 +25,6 @@ import {
 
 /** How long `close` waits for clients to hang up after the last reply before cutting their connections. */
 const HANG_UP_GRACE_MS = 1000;
-/** How long `close` waits for the calls being handled to finish. */
-const DRAIN_TIMEOUT_MS = 10_000;
 /** At most one line about refused TLS clients in this long. */
 const TLS_REFUSED_LOG_EVERY_MS = 30_000;
 
@@ -43,9 +42,8 @@ export class TcpServerTransport implements ServerTransport {
   private dispatch: Dispatch = () => Promise.reject(unavailable('the server is not listening'));
   private closing = false;
   private readonly connections = new Map<Socket, FrameWriter>();
-  /** Calls being handled; `close` waits (bounded) until it is 0. */
-  private running = 0;
-  private readonly idleWaiters = new Set<() => void>();
+  /** Calls being handled; `close` waits (bounded) until there is none. */
+  private readonly inFlight = new InFlight();
   private readonly maxFrameBytes: number;
   private readonly refusals: ThrottledLog;
 
@@ -91,7 +89,7 @@ export class TcpServerTransport implements ServerTransport {
     this.closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const writer of this.connections.values()) writer.write(GOAWAY_TEXT);
-    await this.idle();
+    await this.inFlight.drain();
     for (const writer of this.connections.values()) writer.end();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, HANG_UP_GRACE_MS)))]);
@@ -162,7 +160,7 @@ export class TcpServerTransport implements ServerTransport {
       writer.write(replyText(id, encodeErrorReply(RpcError.from(error))));
       return;
     }
-    this.running++;
+    this.inFlight.enter();
     result.then(
       (value) => this.reply(writer, id, value),
       (error: unknown) => this.fail(writer, id, error),
@@ -177,30 +175,11 @@ export class TcpServerTransport implements ServerTransport {
       text = replyText(id, encodeErrorReply(RpcError.from(error)));
     }
     writer.write(text);
-    this.finished();
+    this.inFlight.leave();
   }
 
   private fail(writer: FrameWriter, id: string, error: unknown): void {
     writer.write(replyText(id, encodeErrorReply(RpcError.from(error))));
-    this.finished();
-  }
-
-  private finished(): void {
-    if (--this.running === 0) for (const wake of this.idleWaiters) wake();
-  }
-
-  /** Resolves once no call is being handled, or after DRAIN_TIMEOUT_MS. */
-  private idle(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.idleWaiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, DRAIN_TIMEOUT_MS);
-      timer.unref();
-      this.idleWaiters.add(wake);
-    });
+    this.inFlight.leave();
   }
 }
