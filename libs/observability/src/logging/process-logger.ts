@@ -45,13 +45,14 @@ const LOG_FLUSH_MS = 100;
 /**
  * The process's pino logger (one per process: the apps of the all-in-one `system` app share it). JSON goes to
  * stdout asynchronously and buffered: a write per 8 KiB of lines or per 100 ms, not a syscall per line (with one
- * line per call, that syscall cost more than the rest of a call). `flushLogs` at shutdown writes what is pending;
- * a process killed with SIGKILL loses at most its last 100 ms of lines.
+ * line per call, that syscall cost more than the rest of a call); a warning or an error is written at once.
+ * `flushLogs` at shutdown writes what is pending; a process killed with SIGKILL loses at most its last 100 ms of
+ * `info` and `debug` lines.
  */
 export function processLogger(): Logger {
   if (!root) {
     const settings = loadLogSettings();
-    root = settings.pretty ? pino(loggerOptions(settings)) : pino(loggerOptions(settings), sharedDestination());
+    root = settings.pretty ? pino(loggerOptions(settings)) : pino(buffered(loggerOptions(settings)), sharedDestination());
   }
   return root;
 }
@@ -65,13 +66,31 @@ export function unredactedLogger(): Logger {
   if (!unredacted) {
     const settings = loadLogSettings();
     // Nor the mixin: these lines carry their own trace and span ids.
-    unredacted = settings.pretty ? processLogger() : pino({ ...loggerOptions(settings), redact: undefined, mixin: undefined }, sharedDestination());
+    unredacted = settings.pretty
+      ? processLogger()
+      : pino(buffered({ ...loggerOptions(settings), redact: undefined, mixin: undefined }), sharedDestination());
   }
   return unredacted;
 }
 
 function sharedDestination(): ReturnType<typeof pino.destination> {
   return (destination ??= pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS }));
+}
+
+/** pino level of `warn`: lines at it or above are written at once, with what is buffered before them. */
+const WARN = 40;
+
+/** pino options writing to the shared destination: a warning or an error leaves at once, the rest is buffered. */
+function buffered(options: LoggerOptions): LoggerOptions {
+  return {
+    ...options,
+    hooks: {
+      logMethod(args, method, level) {
+        method.apply(this, args);
+        if (level >= WARN) destination?.flush();
+      },
+    },
+  };
 }
 
 /** Writes the log lines still buffered (before the process exits). */
