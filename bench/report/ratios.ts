@@ -172,18 +172,23 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
         : `needs the switchboard and switchboard-traced rows on ${transport}`,
     });
   }
-  const get = ms.find((m) => m.suite === 'gateway' && m.stack === 'GET /v1/orders/:id' && m.transport === 'nats' && m.concurrency === 64);
-  const post = ms.find((m) => m.suite === 'gateway' && m.stack === 'POST /v1/orders' && m.transport === 'nats' && m.concurrency === 64);
+  const gateway = (route: string) => ms.find((m) => m.suite === 'gateway' && m.stack === route && m.transport === 'nats' && m.concurrency === 64);
+  /** A gateway route's throughput target, with its p99 and errors as the detail. */
+  const routeThroughput = (route: string, what: string, goal: number): TargetCheck => {
+    const m = gateway(route);
+    return {
+      target: `gateway over nats: ${route} ${what} (req/s)`,
+      measured: m ? m.throughput : null,
+      unit: '/s',
+      goal: `>= ${goal} req/s`,
+      met: atLeast(m ? m.throughput : null, goal),
+      detail: m ? `p99 ${fmt(m.p99Ms)} ms, ${m.errors} errors` : 'not measured',
+    };
+  };
+  const get = gateway('GET /v1/orders/:id');
   const getUs = get ? appUsPerRequest(get, 'gateway') : null;
   checks.push(
-    {
-      target: 'gateway over nats: GET /v1/orders/:id throughput (req/s)',
-      measured: get ? get.throughput : null,
-      unit: '/s',
-      goal: '>= 4000 req/s',
-      met: atLeast(get ? get.throughput : null, 4000),
-      detail: get ? `p99 ${fmt(get.p99Ms)} ms, ${get.errors} errors` : 'not measured',
-    },
+    routeThroughput('GET /v1/orders/:id', 'throughput', 4000),
     {
       target: 'gateway over nats: GET /v1/orders/:id gateway CPU per request (µs)',
       measured: getUs,
@@ -192,14 +197,7 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
       met: atMost(getUs, 300),
       detail: get ? `gateway at ${fmt(get.cpuPercent.gateway, 0)}% of a core` : 'not measured',
     },
-    {
-      target: 'gateway over nats: POST /v1/orders accepted (req/s)',
-      measured: post ? post.throughput : null,
-      unit: '/s',
-      goal: '>= 1200 req/s',
-      met: atLeast(post ? post.throughput : null, 1200),
-      detail: post ? `p99 ${fmt(post.p99Ms)} ms, ${post.errors} errors` : 'not measured',
-    },
+    routeThroughput('POST /v1/orders', 'accepted', 1200),
   );
   return checks;
 }

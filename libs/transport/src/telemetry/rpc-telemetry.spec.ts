@@ -6,9 +6,23 @@ import { parsePrometheusText, sampleSum } from '@app/testing';
 import { Metadata, propagatedMetadata } from '../metadata/metadata';
 import { RpcError } from '../status/rpc-error';
 import { StatusCode } from '../status/status-code';
-import { observeClientCall, observeServerCall } from './rpc-telemetry';
+import type { MethodRef } from '@app/contracts';
+import { beginServerCall, endServerCall, observeClientCall } from './rpc-telemetry';
 
 const reserve = InventoryV1.methods.reserve;
+
+/** An incoming call as SwitchboardServer observes it: begin, the handler in the span's context if it records, end. */
+async function observeServerCall<T>(method: MethodRef, pattern: string, transport: string, metadata: Metadata, handle: () => Promise<T>): Promise<T> {
+  const record = beginServerCall(method, pattern, transport, metadata);
+  try {
+    const value = await (record.context ? context.with(record.context, handle) : handle());
+    endServerCall(record, method, transport, metadata);
+    return value;
+  } catch (error) {
+    endServerCall(record, method, transport, metadata, error);
+    throw error;
+  }
+}
 
 describe('RPC telemetry with tracing off', () => {
   it('leaves the trace context that travels untouched, runs the handler in no span, and still measures the call', async () => {

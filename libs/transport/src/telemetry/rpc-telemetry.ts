@@ -155,25 +155,3 @@ export function endServerCall(
   }
   recordServerCall(caller, service, name, transport, code, durationMs / 1000);
 }
-
-/**
- * Runs an incoming call inside a SERVER span (see beginServerCall), active while the handler runs so its own calls
- * and events continue the trace; records the call's duration and status code and logs one line for it.
- */
-export async function observeServerCall<T>(
-  method: MethodRef | undefined,
-  pattern: string,
-  transport: string,
-  metadata: Metadata,
-  handle: () => Promise<T>,
-): Promise<T> {
-  const record = beginServerCall(method, pattern, transport, metadata);
-  try {
-    const value = await (record.context ? context.with(record.context, handle) : handle());
-    endServerCall(record, method, transport, metadata);
-    return value;
-  } catch (error) {
-    endServerCall(record, method, transport, metadata, error);
-    throw error;
-  }
-}
