@@ -57,13 +57,13 @@ async function main(): Promise<void> {
   if (plan.cpuProfDir) console.log(summarizeProfiles(plan.cpuProfDir));
 }
 
-/** Writes latest.json, chart.svg and table.md, prints the table, and with `readme` puts it into the README. */
+/** Writes latest.json, chart.svg and table.md, prints the table, and with `readme` puts it into docs/performance.md. */
 function publish(outDir: string, report: BenchReport, readme: boolean): void {
   const markdown = writeReport(outDir, report);
   console.log(`\n${markdown}\nwrote ${outDir}/latest.json, chart.svg, table.md`);
   if (readme) {
-    updateReadme(join(__dirname, '..', 'README.md'), markdown);
-    console.log('updated the table in README.md');
+    updateReadme(join(__dirname, '..', 'docs', 'performance.md'), markdown);
+    console.log('updated the table in docs/performance.md');
   }
 }
 

@@ -19,7 +19,7 @@ export interface BenchPlan {
   soakMinutes: number;
   outDir: string;
   quick: boolean;
-  /** Also write the table into the README's Performance section. */
+  /** Also write the table into docs/performance.md (the README links to it). */
   readme: boolean;
   /** Measure nothing: render the report (JSON, chart, table) again from this latest.json. */
   from?: string;
@@ -37,8 +37,8 @@ const USAGE = `usage: npm run bench -- [options]
   --soak [minutes]        leak check instead of the suites: Switchboard over one transport (default nats) at half
                           its peak rate for 5 minutes (or the given minutes); RSS and open handles over time
   --out dir               where latest.json, chart.svg and table.md go (default bench/results)
-  --readme                also put the table into README.md (between the bench:table markers)
-  --from file.json        measure nothing: write chart.svg and table.md (and with --readme the README) again
+  --readme                also put the table into docs/performance.md (between the bench:table markers)
+  --from file.json        measure nothing: write chart.svg and table.md (and with --readme docs/performance.md) again
                           from a latest.json`;
 
 function list<T extends string>(flag: string, raw: string | undefined, allowed: readonly T[]): T[] {
