@@ -47,9 +47,10 @@ export class NatsKvRegistry extends HeartbeatRegistry {
   async list(service: string): Promise<InstanceRecord[]> {
     const kv = await this.kv();
     const records: InstanceRecord[] = [];
-    // Every key first: reading values while the key iterator runs ends it early.
-    const keys: string[] = [];
-    for await (const key of await kv.keys(`${keyToken(service)}.>`)) keys.push(key);
+    // Every key first: reading values while the key iterator runs ends it early. A key written again while the
+    // iterator runs (a heartbeat) can be delivered twice, hence the set.
+    const keys = new Set<string>();
+    for await (const key of await kv.keys(`${keyToken(service)}.>`)) keys.add(key);
     for (const key of keys) {
       const entry = await kv.get(key);
       const record = entry && entry.operation === 'PUT' ? parseInstanceRecord(decoder.decode(entry.value)) : undefined;
