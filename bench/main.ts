@@ -9,12 +9,14 @@ import { BenchEnvironment } from './run/bench-environment';
 import { parseBenchArgs } from './run/bench-plan';
 import { runEventSuite } from './events/event-suite';
 import { runGatewaySuite } from './gateway/gateway-suite';
+import { runOrderFlow } from './flow/order-flow';
 import { runSoak } from './soak/soak';
 
 /**
  * `npm run bench`: request/reply per transport for the raw client, Nest's stock transport, Moleculer (NATS, TCP)
- * and Switchboard as the apps start it (and fully traced), the event bus against the raw broker clients, and the
- * gateway end to end over HTTP, all in one run on the brokers it starts itself.
+ * and Switchboard as the apps start it (and fully traced), the event bus against the raw broker clients, the
+ * gateway end to end over HTTP, and the order flow (orders offered at a steady rate, followed to CONFIRMED), all in
+ * one run on the brokers it starts itself.
  * Writes <out>/latest.json, chart.svg and table.md, and prints the table.
  */
 async function main(): Promise<void> {
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     if (plan.suites.includes('rpc')) measurements.push(...(await runRpcSuite(plan, env, log)));
     if (plan.suites.includes('events')) measurements.push(...(await runEventSuite(plan, env, log)));
     if (plan.suites.includes('gateway')) measurements.push(...(await runGatewaySuite(plan, env, log)));
+    if (plan.suites.includes('flow')) measurements.push(...(await runOrderFlow(plan, env, log)));
   } finally {
     await env.stop();
   }

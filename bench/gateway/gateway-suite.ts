@@ -5,7 +5,8 @@ import type { Log } from '../rpc/rpc-suite';
 import { describe } from '../rpc/rpc-suite';
 import type { BenchEnvironment } from '../run/bench-environment';
 import type { BenchPlan } from '../run/bench-plan';
-import { GATEWAY_CLIENT, GatewaySystem } from './gateway-system';
+import { accessToken, ORDER_BODY, placeOrder } from './gateway-client';
+import { GatewaySystem } from './gateway-system';
 import { RemoteProfiler } from './remote-profiler';
 
 interface Route {
@@ -15,31 +16,10 @@ interface Route {
   body?: string;
 }
 
-const ORDER_BODY = JSON.stringify({ items: [{ sku: 'SKU-TEA', quantity: 1 }], paymentMethod: 'visa' });
 const ROUTES: Route[] = [
   { name: 'GET /v1/orders/:id', method: 'GET', path: (id) => `/v1/orders/${id}` },
   { name: 'POST /v1/orders', method: 'POST', path: () => '/v1/orders', body: ORDER_BODY },
 ];
-
-async function accessToken(url: string): Promise<string> {
-  const res = await fetch(`${url}/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: `grant_type=client_credentials&client_id=${GATEWAY_CLIENT.id}&client_secret=${GATEWAY_CLIENT.secret}`,
-  });
-  if (!res.ok) throw new Error(`token: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function placeOrder(url: string, token: string): Promise<string> {
-  const res = await fetch(`${url}/v1/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: ORDER_BODY,
-  });
-  if (res.status !== 202) throw new Error(`place order: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
-}
 
 function load(url: string, route: Route, token: string, orderId: string, connections: number, durationMs: number) {
   return autocannon({

@@ -1,6 +1,8 @@
+import type { FlowOutcome } from '../flow/flow-outcome';
+
 /** One measured cell of a suite, as it goes into latest.json. */
 export interface Measurement {
-  suite: 'rpc' | 'events' | 'gateway';
+  suite: 'rpc' | 'events' | 'gateway' | 'flow';
   /** rpc: raw | nest | switchboard; events: raw | switchboard; gateway: the route. */
   stack: string;
   /** rpc: nats | redis | grpc | tcp | memory; events: jetstream | redis-streams; gateway: the apps' TRANSPORT. */
@@ -20,6 +22,8 @@ export interface Measurement {
   cpuPercent: Record<string, number>;
   /** CPU time of all those processes per completed call, in microseconds: the fairest figure on a noisy machine. */
   cpuUsPerCall: number;
+  /** flow: the orders offered, accepted and final, and POST -> CONFIRMED (p50Ms/p99Ms are that latency). */
+  flow?: FlowOutcome;
   /** Resident memory (MiB) of each process, idle (before the first window) and at the end of this window. */
   rssMiB?: Record<string, { idle: number; load: number }>;
 }

@@ -72,6 +72,26 @@ describe('ratios and targets', () => {
     expect(checks['gateway over nats: GET /v1/orders/:id throughput (req/s)']).toMatchObject({ measured: null, met: null });
   });
 
+  it('checks the order flow over nats: every order offered final, and p99 POST -> CONFIRMED within 1 s', () => {
+    const outcome = { offeredPerSecond: 300, offered: 18_000, accepted: 18_000, refused: 0, failed: 0, confirmed: 17_990, rejected: 10, notFinal: 0 };
+    const flow = (extra: object) =>
+      m('POST /v1/orders -> CONFIRMED', 'nats', 290, 640, {
+        suite: 'flow',
+        payload: '300/s offered',
+        flow: { ...outcome, confirmP50Ms: 90, confirmP99Ms: 640, confirmMaxMs: 900, acceptP99Ms: 40, ...extra },
+      });
+    const byTarget = (ms: Measurement[]) => Object.fromEntries(checkTargets(ms).map((c) => [c.target, c]));
+    const met = byTarget([flow({})]);
+    expect(met['order flow over nats: orders offered that did not reach a final state']).toMatchObject({ measured: 0, met: true });
+    expect(met['order flow over nats: p99 POST -> CONFIRMED (ms)']).toMatchObject({ measured: 640, met: true });
+    expect(measuredText(met['order flow over nats: p99 POST -> CONFIRMED (ms)'])).toBe('640 ms');
+    const missed = byTarget([flow({ accepted: 17_995, refused: 5, confirmed: 17_980, notFinal: 5, confirmP99Ms: 1400 })]);
+    expect(missed['order flow over nats: orders offered that did not reach a final state']).toMatchObject({ measured: 10, met: false });
+    expect(measuredText(missed['order flow over nats: orders offered that did not reach a final state'])).toBe('10 orders');
+    expect(missed['order flow over nats: p99 POST -> CONFIRMED (ms)']).toMatchObject({ measured: 1400, met: false });
+    expect(byTarget(run)['order flow over nats: p99 POST -> CONFIRMED (ms)']).toMatchObject({ measured: null, met: null });
+  });
+
   it('reads each verdict and figure with its unit', () => {
     const checks = checkTargets(run);
     const byTarget = (target: string) => checks.find((c) => c.target === target)!;

@@ -7,8 +7,8 @@ export interface TargetCheck {
   target: string;
   /** The measured figure, in `unit`. */
   measured: number | null;
-  /** x: a ratio; µs: microseconds of CPU; /s: per second. */
-  unit: 'x' | 'µs' | '/s';
+  /** x: a ratio; µs: microseconds of CPU; /s: per second; ms: latency; orders: a count. */
+  unit: 'x' | 'µs' | '/s' | 'ms' | 'orders';
   goal: string;
   /** null: not measured in this run. */
   met: boolean | null;
@@ -198,8 +198,37 @@ export function checkTargets(ms: readonly Measurement[]): TargetCheck[] {
       detail: get ? `gateway at ${fmt(get.cpuPercent.gateway, 0)}% of a core` : 'not measured',
     },
     routeThroughput('POST /v1/orders', 'accepted', 1200),
+    ...flowChecks(ms),
   );
   return checks;
+}
+
+const MAX_CONFIRM_P99_MS = 1000;
+
+/** The order flow over NATS (300 orders/s for 60 s): every order final, and p99 POST -> CONFIRMED <= 1 s. */
+function flowChecks(ms: readonly Measurement[]): TargetCheck[] {
+  const m = ms.find((x) => x.suite === 'flow' && x.transport === 'nats');
+  const o = m?.flow;
+  const offered = o ? `${o.offered} orders offered at ${o.offeredPerSecond}/s` : 'not measured';
+  const unfinished = o ? o.offered - o.confirmed - o.rejected : null;
+  return [
+    {
+      target: 'order flow over nats: orders offered that did not reach a final state',
+      measured: unfinished,
+      unit: 'orders',
+      goal: '0',
+      met: o ? unfinished === 0 && o.offered > 0 : null,
+      detail: o ? `${offered}: ${o.accepted} accepted, ${o.confirmed} confirmed, ${o.rejected} rejected, ${o.refused} refused, ${o.failed} unanswered` : offered,
+    },
+    {
+      target: 'order flow over nats: p99 POST -> CONFIRMED (ms)',
+      measured: o ? o.confirmP99Ms : null,
+      unit: 'ms',
+      goal: `<= ${MAX_CONFIRM_P99_MS} ms`,
+      met: atMost(o ? o.confirmP99Ms : null, MAX_CONFIRM_P99_MS),
+      detail: o ? `${offered}; p50 ${fmt(o.confirmP50Ms, 0)} ms, max ${fmt(o.confirmMaxMs, 0)} ms; POST answered p99 ${fmt(o.acceptP99Ms, 0)} ms` : offered,
+    },
+  ];
 }
 
 /** The measured figure with its unit: `0.52x`, `38.4 µs`, `4210/s`, or `n/a`. */
@@ -207,6 +236,8 @@ export function measuredText(check: TargetCheck): string {
   if (check.measured === null || !Number.isFinite(check.measured)) return 'n/a';
   if (check.unit === 'x') return `${check.measured.toFixed(2)}x`;
   if (check.unit === 'µs') return `${check.measured.toFixed(1)} µs`;
+  if (check.unit === 'ms') return `${Math.round(check.measured)} ms`;
+  if (check.unit === 'orders') return `${check.measured} orders`;
   return `${Math.round(check.measured)}/s`;
 }
 

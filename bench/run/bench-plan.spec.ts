@@ -4,7 +4,8 @@ describe('bench command line', () => {
   it('runs everything by default: c=1 and 64, both payloads, 1 s warm-up and 3 s windows', () => {
     const plan = parseBenchArgs([], 'out');
     expect(plan).toMatchObject({ concurrencies: [1, 64], payloads: ['small', 'large'], warmupMs: 1000, durationMs: 3000, soakMinutes: 0 });
-    expect(plan.suites).toEqual(['rpc', 'events', 'gateway']);
+    expect(plan.suites).toEqual(['rpc', 'events', 'gateway', 'flow']);
+    expect(plan.flow).toEqual({ ratePerSecond: 300, seconds: 60, transports: ['nats'] });
     expect(plan.cpuProfDir).toBeUndefined();
   });
 
@@ -19,6 +20,16 @@ describe('bench command line', () => {
     expect(parseBenchArgs(['--only', 'moleculer,switchboard,switchboard-traced'], 'out').stacks).toEqual(['moleculer', 'switchboard', 'switchboard-traced']);
     expect(parseBenchArgs([], 'out').stacks).toEqual(['raw', 'nest', 'moleculer', 'switchboard', 'switchboard-traced']);
     expect(() => parseBenchArgs(['--only', 'seneca'], 'out')).toThrow('unknown "seneca"');
+  });
+
+  it('offers the order flow at a chosen rate for a chosen time, over the chosen transports', () => {
+    expect(parseBenchArgs(['--quick'], 'out').flow).toEqual({ ratePerSecond: 300, seconds: 10, transports: ['nats'] });
+    expect(parseBenchArgs(['--flow-rate', '50', '--flow-seconds', '5', '--transport', 'redis'], 'out').flow).toEqual({
+      ratePerSecond: 50,
+      seconds: 5,
+      transports: ['redis'],
+    });
+    expect(() => parseBenchArgs(['--flow-rate', '0'], 'out')).toThrow('positive integer');
   });
 
   it('renders a saved run again with --from, into the README with --readme', () => {

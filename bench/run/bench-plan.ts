@@ -1,7 +1,7 @@
 import { PAYLOADS, PayloadSize } from '../load/payloads';
 import { RPC_TRANSPORTS, RpcTransport, STACKS, StackName } from '../rpc/rpc-stack';
 
-export const SUITES = ['rpc', 'events', 'gateway'] as const;
+export const SUITES = ['rpc', 'events', 'gateway', 'flow'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** What one run measures, and for how long. */
@@ -15,6 +15,8 @@ export interface BenchPlan {
   durationMs: number;
   /** Write V8 CPU profiles of the workers here and summarize their hottest functions. */
   cpuProfDir?: string;
+  /** The order flow: orders offered per second, for how long, and over which transports. */
+  flow: { ratePerSecond: number; seconds: number; transports: readonly RpcTransport[] };
   /** Minutes of the soak (leak check) instead of the suites; 0 = no soak. */
   soakMinutes: number;
   outDir: string;
@@ -33,6 +35,9 @@ const USAGE = `usage: npm run bench -- [options]
                           apps start it with 1% of calls traced, and with every call traced, on nats and memory)
   --duration ms           measured window of each cell (default 3000; quick 1500)
   --warmup ms             warm-up before each window (default 1000; quick 500)
+  --flow-rate n           the order flow: orders offered per second (default 300)
+  --flow-seconds n        the order flow: how long they are offered (default 60; quick 10); the flow runs over
+                          nats unless --transport names others
   --cpu-prof              V8 CPU profiles of the workers into <out>/profiles, with a summary of the hot path
   --soak [minutes]        leak check instead of the suites: Switchboard over one transport (default nats) at half
                           its peak rate for 5 minutes (or the given minutes); RSS and open handles over time
@@ -65,6 +70,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
   let duration: number | undefined;
   let warmup: number | undefined;
   let cpuProf = false;
+  let flowRate = 300;
+  let flowSeconds: number | undefined;
   let soakMinutes = 0;
   let outDir = defaultOutDir;
   let readme = false;
@@ -77,6 +84,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     else if (flag === '--duration') duration = positive(flag, args.shift());
     else if (flag === '--warmup') warmup = positive(flag, args.shift());
     else if (flag === '--cpu-prof') cpuProf = true;
+    else if (flag === '--flow-rate') flowRate = positive(flag, args.shift());
+    else if (flag === '--flow-seconds') flowSeconds = positive(flag, args.shift());
     else if (flag === '--readme') readme = true;
     else if (flag === '--from') {
       from = args.shift();
@@ -100,6 +109,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     payloads: quick ? ['small'] : PAYLOADS,
     warmupMs: warmup ?? (quick ? 500 : 1000),
     durationMs: duration ?? (quick ? 1500 : 3000),
+    flow: { ratePerSecond: flowRate, seconds: flowSeconds ?? (quick ? 10 : 60), transports: transports ?? ['nats'] },
     cpuProfDir: cpuProf ? `${outDir}/profiles` : undefined,
     soakMinutes,
     outDir,
