@@ -14,11 +14,16 @@ interface OutboxRow {
 const POLL_MS = 250;
 const BATCH = 100;
 const KEEP_SENT_MS = 24 * 3600_000;
+/** Sent rows are pruned at most this often (the prune scans the table). */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
- * Publishes committed outbox rows in order and marks them sent. It runs after each commit (nudge) and on a timer,
- * so rows left by a crash between commit and publish go out on the next start: at least once, and once in effect
- * because the event id is the row id. When the bus is down it retries with backoff and logs (throttled).
+ * Publishes committed outbox rows and marks them sent. It runs after each commit (nudge) and on a timer, so rows
+ * left by a crash between commit and publish go out on the next start: at least once, and once in effect because
+ * the event id is the row id. A batch of rows is published at once, in row order on one connection (pipelined),
+ * their acks awaited together and the acked rows marked sent in one transaction; a row whose publish failed stays
+ * unsent for the next run (the bus promises no order between events, only at-least-once). When the bus is down it
+ * retries with backoff and logs (throttled).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +34,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = true;
   private failures = 0;
   private lastWarning = 0;
+  private lastPrune = 0;
   private readonly unsent;
   private readonly markSent;
   private readonly prune;
@@ -40,7 +46,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.unsent = db.prepare<[number], OutboxRow>(
       'SELECT seq, id, type, body, metadata FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?',
     );
-    this.markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ?');
+    const markOne = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ?');
+    this.markSent = db.transaction((rows: readonly OutboxRow[], sentAt: number) => {
+      for (const row of rows) markOne.run(sentAt, row.seq);
+    });
     this.prune = db.prepare('DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?');
   }
 
@@ -90,16 +99,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async drain(): Promise<void> {
     try {
       for (;;) {
+        if (this.stopped) return;
         const rows = this.unsent.all(BATCH);
-        for (const row of rows) {
-          if (this.stopped) return;
-          await this.bus.publish({ id: row.id, type: row.type, body: row.body, metadata: JSON.parse(row.metadata) });
-          this.markSent.run(Date.now(), row.seq);
-        }
+        const outcomes = await Promise.allSettled(
+          rows.map((row) => this.bus.publish({ id: row.id, type: row.type, body: row.body, metadata: JSON.parse(row.metadata) })),
+        );
+        this.markSent(
+          rows.filter((_, i) => outcomes[i].status === 'fulfilled'),
+          Date.now(),
+        );
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed) throw failed.reason;
         if (rows.length < BATCH) break;
       }
       this.failures = 0;
-      this.prune.run(Date.now() - KEEP_SENT_MS);
+      if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) {
+        this.lastPrune = Date.now();
+        this.prune.run(this.lastPrune - KEEP_SENT_MS);
+      }
     } catch (error) {
       this.failures++;
       if (Date.now() - this.lastWarning > 10_000) {
