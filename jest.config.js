@@ -1,4 +1,4 @@
-/** Three projects: unit specs beside the code, the transport conformance suite, and black-box e2e. */
+/** Three projects: unit specs beside the code (and docs/docs.spec.ts beside the docs), the transport conformance suite, and black-box e2e. */
 const swc = [
   '@swc/jest',
   {
@@ -23,7 +23,7 @@ module.exports = {
   /** A global option in Jest (not per project): long enough for broker restarts and app start-up. */
   testTimeout: 90_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy,bench}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy,bench,docs}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'conformance',

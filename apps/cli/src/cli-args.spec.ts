@@ -1,4 +1,6 @@
-import { parseCliArgs } from './cli-args';
+import { grantedScopes, SERVICE_SCOPES } from '@app/auth';
+import { HELP, parseCliArgs } from './cli-args';
+import { findMethod, readBody } from './commands/call.command';
 import { CliError } from './cli-error';
 
 describe('parseCliArgs', () => {
@@ -34,5 +36,17 @@ describe('parseCliArgs', () => {
     expect((thrown as CliError).exitCode).toBe(2);
     expect((thrown as CliError).message).toMatch(message);
     expect((thrown as CliError).message).toMatch(/--help/);
+  });
+
+  it("gives call examples in its help that the contract accepts, as an identity granted the target", () => {
+    const examples = HELP.split('\n').filter((line) => /npm run cli -- call /.test(line));
+    expect(examples.length).toBeGreaterThan(0);
+    for (const line of examples) {
+      const argv = line.slice(line.indexOf('-- call ') + 3).match(/'[^']*'|\S+/g)!.map((arg) => arg.replace(/^'(.*)'$/, '$1'));
+      const args = parseCliArgs(argv);
+      const { contract, method } = findMethod(args.positionals[0]);
+      expect({ line, issues: method.request.safeParse(readBody(args.data)).error?.issues }).toEqual({ line, issues: undefined });
+      expect(grantedScopes(SERVICE_SCOPES, args.as, contract.service)).not.toHaveLength(0);
+    }
   });
 });

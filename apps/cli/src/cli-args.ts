@@ -29,7 +29,7 @@ SERVICE_KEY_FILE / SERVICE_JWKS_FILE (or the development secret), PORT and <APP>
 ADMIN_TOKEN. Apps: gateway, orders, inventory, payments, notifications.
 
 Examples:
-  TRANSPORT=nats npm run cli -- call orders.v1.GetOrder -d '{"orderId":"...","customerId":"demo"}'
+  TRANSPORT=nats npm run cli -- call orders.v1.GetOrder -d '{"id":"<order id>","customerId":"demo"}'
   TRANSPORT=grpc npm run cli -- call inventory.v1.GetStock --as orders -d '{"sku":"SKU-MUG"}'
   npm run cli -- health
   TRANSPORT=redis npm run cli -- events tail --type orders.v1.OrderPlaced,orders.v1.OrderConfirmed

@@ -1,6 +1,6 @@
 import { envInt } from '@app/transport';
 
-/** Settings of the gateway's edge: CORS, rate limits, WebSocket push and the order summary (see the README). */
+/** Settings of the gateway's edge: CORS, rate limits, WebSocket push and the order summary (see docs/gateway.md). */
 export interface EdgeConfig {
   /** CORS_ORIGINS: origins allowed to call the API from a browser; empty: no CORS headers (same origin only). */
   readonly corsOrigins: readonly string[];

@@ -56,7 +56,7 @@ export function setUpOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Switchboard API')
     .setDescription(
-      'The gateway of Switchboard. Versioned paths: /v1 and /v2 are served side by side (see the README on versioning). ' +
+      'The gateway of Switchboard. Versioned paths: /v1 and /v2 are served side by side (see docs/gateway.md, Versioning). ' +
         'Every error has the shape {code, message, details, requestId}. Rate limits per client and per IP: 429 with Retry-After ' +
         'and X-RateLimit-* headers. Order status changes are pushed over the WebSocket /v1/events.',
     )

@@ -1,6 +1,6 @@
 import { ArgumentsHost, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import { RpcError, StatusCode } from '@app/transport';
+import { codeOfHttpStatus, RpcError, StatusCode } from '@app/transport';
 import { OAuthError } from '../auth/oauth-error';
 import { EdgeErrorFilter } from './edge-error.filter';
 import { requestIdMiddleware } from './request-id';
@@ -51,6 +51,19 @@ describe('EdgeErrorFilter: one error shape from the canonical codes', () => {
     filter.catch(exception, host);
     expect(response.statusCode).toBe(status);
     expect(json()).toMatchObject({ code, error, statusCode: status, requestId: 'req-1', details: null, message: expect.any(String) });
+  });
+
+  it('names an HttpException by the one status table the transport uses (422 is FAILED_PRECONDITION)', () => {
+    for (const status of [400, 405, 412, 415, 422, 499, 502]) {
+      const { host, response, json } = exchange();
+      filter.catch(new HttpException('x', status), host);
+      expect(response.statusCode).toBe(status);
+      expect(json().code).toBe(StatusCode[codeOfHttpStatus(status)]);
+      expect(json().code).toBe(StatusCode[RpcError.from(new HttpException('x', status)).code]);
+    }
+    const { host, json } = exchange();
+    filter.catch(new HttpException('stale', 422), host);
+    expect(json().code).toBe('FAILED_PRECONDITION');
   });
 
   it("leaves the token endpoint's OAuth errors in RFC 6749's shape", () => {

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { httpResponseOf, RpcError, StatusCode } from '@app/transport';
+import { codeOfHttpStatus, httpResponseOf, RpcError, StatusCode } from '@app/transport';
 import { OAuthError } from '../auth/oauth-error';
 import { requestIdOf } from './request-id';
 
@@ -8,7 +8,8 @@ import { requestIdOf } from './request-id';
  * The one JSON shape of every error the gateway's API answers:
  * `{code, message, details, requestId}`, where `code` is the canonical status name (`INVALID_ARGUMENT`,
  * `NOT_FOUND`, `RESOURCE_EXHAUSTED`, ...) and the HTTP status follows from it through `httpResponseOf`, the one
- * mapping of codes to statuses. `statusCode` and `error` (= `code`, or a more precise name such as
+ * mapping of codes to statuses; an HttpException keeps its status and is named by `codeOfHttpStatus`, the same
+ * table `RpcError.from` uses on the services. `statusCode` and `error` (= `code`, or a more precise name such as
  * `PAYLOAD_TOO_LARGE`) stay in the body for v1 clients that read them.
  *
  * The token endpoint's OAuth errors keep RFC 6749's `{error, error_description}`, which OAuth clients expect.
@@ -21,23 +22,6 @@ export interface ErrorBody {
   statusCode: number;
   error: string;
 }
-
-/** HTTP statuses of errors raised as HttpExceptions (Nest, body-parser, the throttler) -> canonical codes. */
-const CODE_OF_STATUS: Record<number, StatusCode> = {
-  400: StatusCode.INVALID_ARGUMENT,
-  401: StatusCode.UNAUTHENTICATED,
-  403: StatusCode.PERMISSION_DENIED,
-  404: StatusCode.NOT_FOUND,
-  405: StatusCode.UNIMPLEMENTED,
-  409: StatusCode.ABORTED,
-  413: StatusCode.RESOURCE_EXHAUSTED,
-  415: StatusCode.INVALID_ARGUMENT,
-  422: StatusCode.FAILED_PRECONDITION,
-  429: StatusCode.RESOURCE_EXHAUSTED,
-  501: StatusCode.UNIMPLEMENTED,
-  503: StatusCode.UNAVAILABLE,
-  504: StatusCode.DEADLINE_EXCEEDED,
-};
 
 /** Installed as the gateway's first global filter (configureEdge), so it sees every HTTP error before any other. */
 @Catch()
@@ -67,7 +51,7 @@ export class EdgeErrorFilter implements ExceptionFilter {
       details = exception.details ?? null;
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
-      const canonical = CODE_OF_STATUS[status] ?? (status >= 500 ? StatusCode.INTERNAL : StatusCode.UNKNOWN);
+      const canonical = codeOfHttpStatus(status);
       code = StatusCode[canonical];
       const body = exception.getResponse();
       const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};

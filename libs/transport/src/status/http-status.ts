@@ -24,6 +24,34 @@ const HTTP_STATUS: Record<StatusCode, number> = {
 
 export const httpStatusOf = (code: StatusCode): number => HTTP_STATUS[code] ?? 500;
 
+/**
+ * The one mapping the other way, from the HTTP status of an error raised as an HttpException (by a handler, Nest,
+ * body-parser, the throttler) to a status code: used by `RpcError.from` on the server and by the gateway's error
+ * filter, so both name an HTTP error the same. Where a status comes back from `HTTP_STATUS` it maps to that code
+ * (422 -> FAILED_PRECONDITION -> 422); unlisted statuses are INTERNAL from 500 up, UNKNOWN below.
+ */
+const CODE_OF_HTTP_STATUS: Readonly<Record<number, StatusCode>> = {
+  400: StatusCode.INVALID_ARGUMENT,
+  401: StatusCode.UNAUTHENTICATED,
+  403: StatusCode.PERMISSION_DENIED,
+  404: StatusCode.NOT_FOUND,
+  405: StatusCode.UNIMPLEMENTED,
+  409: StatusCode.ABORTED,
+  412: StatusCode.FAILED_PRECONDITION,
+  413: StatusCode.RESOURCE_EXHAUSTED,
+  415: StatusCode.INVALID_ARGUMENT,
+  422: StatusCode.FAILED_PRECONDITION,
+  429: StatusCode.RESOURCE_EXHAUSTED,
+  499: StatusCode.CANCELLED,
+  500: StatusCode.INTERNAL,
+  501: StatusCode.UNIMPLEMENTED,
+  503: StatusCode.UNAVAILABLE,
+  504: StatusCode.DEADLINE_EXCEEDED,
+};
+
+export const codeOfHttpStatus = (status: number): StatusCode =>
+  CODE_OF_HTTP_STATUS[status] ?? (status >= 500 ? StatusCode.INTERNAL : StatusCode.UNKNOWN);
+
 /** `details.reason` of a call refused because too many are in flight to its target (a client-side bulkhead). */
 export const BULKHEAD_FULL = 'bulkhead-full';
 

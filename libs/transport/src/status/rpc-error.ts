@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
+import { codeOfHttpStatus } from './http-status';
 import { isStatusCode, StatusCode } from './status-code';
 
 /** How an error travels on the JSON transports (and inside gRPC trailers for `details`). */
@@ -10,22 +11,6 @@ export interface RpcErrorBody {
   /** Retry pushback: the failure was already retried downstream, so callers must not retry it again. */
   noRetry?: boolean;
 }
-
-const HTTP_TO_STATUS: Record<number, StatusCode> = {
-  400: StatusCode.INVALID_ARGUMENT,
-  401: StatusCode.UNAUTHENTICATED,
-  403: StatusCode.PERMISSION_DENIED,
-  404: StatusCode.NOT_FOUND,
-  409: StatusCode.ABORTED,
-  412: StatusCode.FAILED_PRECONDITION,
-  413: StatusCode.RESOURCE_EXHAUSTED,
-  422: StatusCode.INVALID_ARGUMENT,
-  429: StatusCode.RESOURCE_EXHAUSTED,
-  499: StatusCode.CANCELLED,
-  501: StatusCode.UNIMPLEMENTED,
-  503: StatusCode.UNAVAILABLE,
-  504: StatusCode.DEADLINE_EXCEEDED,
-};
 
 /**
  * The one error type of a call. Thrown by handlers (or mapped from whatever they throw) and raised by clients:
@@ -75,7 +60,7 @@ export class RpcError extends Error {
         typeof response === 'object' && response !== null && 'message' in response
           ? [(response as { message: unknown }).message].flat().join('; ')
           : error.message;
-      return new RpcError(HTTP_TO_STATUS[error.getStatus()] ?? StatusCode.UNKNOWN, message);
+      return new RpcError(codeOfHttpStatus(error.getStatus()), message);
     }
     if (error instanceof Error) return new RpcError(StatusCode.UNKNOWN, error.message || error.name);
     return new RpcError(StatusCode.UNKNOWN, String(error));
