@@ -99,7 +99,8 @@ export async function runOrderFlow(plan: BenchPlan, env: BenchEnvironment, log: 
   const { ratePerSecond, seconds, transports } = plan.flow;
   const measurements: Measurement[] = [];
   for (const transport of transports) {
-    const system = new GatewaySystem(env, transport);
+    // With --cpu-prof, each app's profile of its whole life (start, warm-up, the flow) lands in <profiles>/flow-<transport>.
+    const system = new GatewaySystem(env, transport, false, plan.cpuProfDir && `${plan.cpuProfDir}/flow-${transport}`);
     const agent = new Agent({ keepAlive: true, maxSockets: POOL_CONNECTIONS });
     let watcher: OrderPushWatcher | undefined;
     try {

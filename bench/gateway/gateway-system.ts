@@ -26,6 +26,8 @@ export class GatewaySystem {
     readonly transport: string,
     /** Start the gateway (or the all-in-one app) with its inspector open, for a CPU profile of it. */
     private readonly inspect = false,
+    /** Every app writes a V8 CPU profile of its whole life into this folder when it stops (`--cpu-prof`). */
+    private readonly cpuProfDir?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -58,7 +60,10 @@ export class GatewaySystem {
       this.inspectorUrl = `http://127.0.0.1:${port}`;
       gatewayVars = { ...vars, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${port}`.trim() };
     }
-    for (const name of names) this.apps.push(new AppProcess(name, name === names[names.length - 1] ? gatewayVars : vars).start());
+    const nodeArgs = this.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${this.cpuProfDir}`] : [];
+    for (const name of names) {
+      this.apps.push(new AppProcess(name, name === names[names.length - 1] ? gatewayVars : vars, undefined, nodeArgs).start());
+    }
     for (const app of this.apps) await app.waitForLog(app.app === 'system' ? 'all apps up' : 'HTTP on', 120_000);
   }
 

@@ -18,6 +18,8 @@ export class AppProcess {
     private readonly env: NodeJS.ProcessEnv,
     /** How much output `logs` keeps (the tail); Infinity keeps all of it. */
     private readonly keepChars = 20_000,
+    /** Node options that NODE_OPTIONS does not take (`--cpu-prof`), put before the app's main. */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   static builtPath(app: string): string {
@@ -27,7 +29,7 @@ export class AppProcess {
   start(): this {
     const main = AppProcess.builtPath(this.app);
     if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [...this.nodeArgs, main], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
