@@ -153,6 +153,32 @@ describe('ServiceTokenVerifier (RS256)', () => {
   });
 });
 
+describe('ServiceTokenVerifier: an event token reused across events', () => {
+  it('checks its signature once, and still the publisher of each event and the time the bus stored it', async () => {
+    const jwt = new JwtService();
+    const verify = jest.spyOn(jwt, 'verify');
+    const own = await fixture.verifier('payments', {}, jwt);
+    const token = fixture.issuer('orders').tokenFor(EVENTS_AUDIENCE);
+    const now = Date.now();
+    for (let i = 0; i < 50; i++) {
+      await expect(own.verify(token, { audience: EVENTS_AUDIENCE, issuer: 'orders', at: now - i * 100 })).resolves.toMatchObject({ service: 'orders' });
+    }
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(own.verifiedBefore(token, { audience: EVENTS_AUDIENCE, issuer: 'orders', at: now })).toMatchObject({ service: 'orders' });
+    // A hit is still refused for another publisher, another audience, or a time the token was not valid at.
+    expect(own.verifiedBefore(token, { audience: EVENTS_AUDIENCE, issuer: 'inventory', at: now })).toBeUndefined();
+    await expect(own.verify(token, { audience: EVENTS_AUDIENCE, issuer: 'inventory', at: now })).rejects.toMatchObject({ reason: 'wrong-issuer' });
+    await expect(own.verify(token, { audience: 'payments', issuer: 'orders', at: now })).rejects.toMatchObject({ reason: 'wrong-audience' });
+    const backdated = now - 3600_000;
+    expect(own.verifiedBefore(token, { audience: EVENTS_AUDIENCE, issuer: 'orders', at: backdated })).toBeUndefined();
+    await expect(own.verify(token, { audience: EVENTS_AUDIENCE, issuer: 'orders', at: backdated })).rejects.toMatchObject({ reason: 'not-yet-valid' });
+    const afterExpiry = now + 3600_000;
+    await expect(own.verify(token, { audience: EVENTS_AUDIENCE, issuer: 'orders', at: afterExpiry })).rejects.toMatchObject({ reason: 'expired' });
+    // The cached token still serves the events stored while it was valid.
+    await expect(own.verify(token, { audience: EVENTS_AUDIENCE, issuer: 'orders', at: now })).resolves.toMatchObject({ service: 'orders' });
+  });
+});
+
 describe('ServiceTokenVerifier with a rotated key (JWKS URL)', () => {
   const server = new JwksTestServer();
   const old = makeTestKey('orders', 'old');

@@ -49,24 +49,31 @@ export class ServiceTokenVerifier {
    * any new work (the hot path of a caller that reuses its token); undefined when it must be verified (`verify`).
    */
   verifiedBefore(token: string | undefined, expected: VerifyExpectations): CallerIdentity | undefined {
-    if (token === undefined || expected.issuer !== undefined || expected.at !== undefined) return undefined;
-    return this.verified.get(token, expected.audience, this.keys.version, Date.now());
+    if (token === undefined) return undefined;
+    const now = Date.now();
+    const hit = this.verified.get(token, expected.audience, this.keys.version, expected.at ?? now, now);
+    // The issuer is a claim of the cached identity: another issuer is refused by `verify`, as a full check would.
+    return hit !== undefined && (expected.issuer === undefined || hit.service === expected.issuer) ? hit : undefined;
   }
 
   async verify(token: string | undefined, expected: VerifyExpectations): Promise<CallerIdentity> {
     if (token === undefined || token === '') throw new TokenRejection('missing');
-    const at = expected.at ?? Date.now();
-    const cacheable = expected.issuer === undefined && expected.at === undefined;
-    // A token is only cached after full verification (its shape included), so a hit needs no shape check.
-    const hit = cacheable ? this.verified.get(token, expected.audience, this.keys.version, at) : undefined;
-    if (hit) return hit;
+    const now = Date.now();
+    const at = expected.at ?? now;
+    // A token is only cached after full verification (its shape included), so a hit needs no shape check; the
+    // signature does not depend on when or by whom it is checked, so only the times and the issuer are checked again.
+    const hit = this.verified.get(token, expected.audience, this.keys.version, at, now);
+    if (hit) {
+      if (expected.issuer !== undefined && expected.issuer !== hit.service) throw new TokenRejection('wrong-issuer');
+      return hit;
+    }
     if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) throw new TokenRejection('malformed');
 
     const key = await this.keyFor(token);
     const keysVersion = this.keys.version;
     const claims = this.checkSignatureAndTimes(token, key, expected.audience, at);
     const identity = this.identityOf(claims, key, expected);
-    if (cacheable) this.verified.set(token, { identity, audience: expected.audience, nbf: claims.nbf, exp: claims.exp, keysVersion });
+    this.verified.set(token, { identity, audience: expected.audience, nbf: claims.nbf, exp: claims.exp, keysVersion });
     return identity;
   }
 

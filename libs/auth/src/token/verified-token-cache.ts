@@ -10,8 +10,10 @@ interface Entry {
 
 /**
  * Remembers tokens that passed full verification, so a caller's reused token costs one signature check, not one
- * per call. A hit is only taken for the same audience and key set, and within the token's validity (with the
- * same tolerance); anything else goes through full verification again. Bounded: the oldest entries go first.
+ * per call or event. A hit is only taken for the same audience and key set, and when the token was valid at the
+ * time asked for (now for a call, when the bus stored it for an event; with the same tolerance); anything else goes
+ * through full verification again. An entry leaves once its token has expired or the keys changed. Bounded: the
+ * oldest entries go first.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
@@ -23,18 +25,18 @@ export class VerifiedTokenCache {
     private readonly maxEntries = 1024,
   ) {}
 
-  get(token: string, audience: string, keysVersion: number, nowMs: number): CallerIdentity | undefined {
+  /** The identity of `token` if it was verified for `audience` with these keys and was valid at `atMs`. */
+  get(token: string, audience: string, keysVersion: number, atMs: number, nowMs = atMs): CallerIdentity | undefined {
     const last = this.last;
     const entry = last !== undefined && last.token === token ? last.entry : this.entries.get(token);
     if (!entry) return undefined;
-    const now = Math.floor(nowMs / 1000);
-    const valid = now < entry.exp + this.toleranceSeconds && now + this.toleranceSeconds >= entry.nbf;
-    if (entry.keysVersion !== keysVersion || !valid) {
+    if (entry.keysVersion !== keysVersion || Math.floor(nowMs / 1000) >= entry.exp + this.toleranceSeconds) {
       this.entries.delete(token);
       if (this.last?.entry === entry) this.last = undefined;
       return undefined;
     }
-    if (entry.audience !== audience) return undefined;
+    const at = Math.floor(atMs / 1000);
+    if (entry.audience !== audience || at >= entry.exp + this.toleranceSeconds || at + this.toleranceSeconds < entry.nbf) return undefined;
     if (last?.entry !== entry) this.last = { token, entry };
     return entry.identity;
   }
