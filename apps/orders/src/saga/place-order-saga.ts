@@ -19,6 +19,11 @@ const REJECTING = new Set([
 /** What a step's call returned that the saga keeps. */
 type StepResult = SagaPatch | void;
 
+/** The lease a run holds on its saga: when it ends, the token that renews it; undefined once lost or given up. */
+interface HeldLease {
+  until: number | undefined;
+}
+
 /**
  * The place-order saga's orchestrator. orders owns the saga: it sends commands (RPCs) to inventory and payments,
  * one step at a time, and records each outcome in its database (SagaStore) before it takes the next, so a crash
@@ -60,24 +65,23 @@ export class PlaceOrderSaga {
   }
 
   private async run(orderId: string): Promise<void> {
-    let lease = this.sagas.claim(orderId, this.config.leaseMs);
-    if (lease === undefined) return;
+    const held: HeldLease = { until: this.sagas.claim(orderId, this.config.leaseMs) };
+    if (held.until === undefined) return;
     try {
-      for (;;) {
+      // Each move renews the lease in its own transaction (the final one gives it up): one commit per step.
+      while (held.until !== undefined) {
         const saga = this.sagas.get(orderId);
         // After a failed attempt, wait for the retry time (a fresh step runs at once: its time only tells the scheduler).
         if (!saga || isFinal(saga.state) || (saga.attempts > 0 && saga.nextAttemptAt > Date.now())) return;
-        if (!(await this.step(saga))) return;
-        lease = this.sagas.renew(orderId, lease, this.config.leaseMs);
-        if (lease === undefined) return;
+        if (!(await this.step(saga, held))) return;
       }
     } finally {
-      if (lease !== undefined) this.sagas.unclaim(orderId, lease);
+      if (held.until !== undefined) this.sagas.unclaim(orderId, held.until);
     }
   }
 
   /** Runs the saga's current step; true when it moved on, false when it must be tried again later. */
-  private async step(saga: Saga): Promise<boolean> {
+  private async step(saga: Saga, held: HeldLease): Promise<boolean> {
     let result: StepResult;
     try {
       result = await new CallContext(`saga.PlaceOrder/${saga.state}`, this.transport.transport, saga.context).run(() =>
@@ -86,17 +90,17 @@ export class PlaceOrderSaga {
     } catch (thrown) {
       const error = RpcError.from(thrown);
       const described = `${error.codeName}: ${error.message}`;
-      if (isForward(saga.state) && REJECTING.has(error.code)) return this.move(saga, 'rejected', { reason: error.message }, described);
+      if (isForward(saga.state) && REJECTING.has(error.code)) return this.move(saga, held, 'rejected', { reason: error.message }, described);
       if (isForward(saga.state) && Date.now() - saga.stepStartedAt >= this.config.stepTimeoutMs) {
         const reason = `${stepName(saga.state)} did not succeed within ${this.config.stepTimeoutMs} ms (${described})`;
-        return this.move(saga, 'timed-out', { reason }, described);
+        return this.move(saga, held, 'timed-out', { reason }, described);
       }
       const delay = Math.min(this.config.retryMaxDelayMs, this.config.retryBaseDelayMs * 2 ** saga.attempts);
       this.sagas.failed(saga, described, Date.now() + delay);
       if (saga.attempts % 10 === 0) this.log.warn(`order ${saga.orderId}: ${stepName(saga.state)} failed (attempt ${saga.attempts + 1}), retry in ${delay} ms: ${described}`);
       return false;
     }
-    return this.move(saga, 'done', result ?? {});
+    return this.move(saga, held, 'done', result ?? {});
   }
 
   /** The command of the saga's current step. */
@@ -129,16 +133,22 @@ export class PlaceOrderSaga {
     }
   }
 
-  /** Records the outcome and the next state; a final state finishes the order and records its event with it. */
-  private move(saga: Saga, outcome: StepOutcome, patch: SagaPatch, detail?: string): boolean {
+  /**
+   * Records the outcome and the next state, and in the same transaction renews the lease `held` (a final state gives
+   * it up, finishes the order and records its event); `held.until` is undefined afterwards when the lease was lost.
+   */
+  private move(saga: Saga, held: HeldLease, outcome: StepOutcome, patch: SagaPatch, detail?: string): boolean {
     const to = nextState(saga.state, outcome);
-    const moved = this.sagas.db
-      .transaction(() => {
-        if (!this.sagas.move(saga, outcome, to, patch, detail)) return false;
-        if (isFinal(to)) this.finishOrder(saga.orderId, to, patch.totalCents ?? saga.totalCents, patch.reason ?? saga.reason);
-        return true;
+    const { moved, until } = this.sagas.db
+      .transaction((lease: number) => {
+        if (!this.sagas.move(saga, outcome, to, patch, detail)) return { moved: false, until: lease };
+        if (!isFinal(to)) return { moved: true, until: this.sagas.renew(saga.orderId, lease, this.config.leaseMs) };
+        this.finishOrder(saga.orderId, to, patch.totalCents ?? saga.totalCents, patch.reason ?? saga.reason);
+        this.sagas.unclaim(saga.orderId, lease);
+        return { moved: true, until: undefined };
       })
-      .immediate();
+      .immediate(held.until!);
+    held.until = until;
     if (moved && outcome !== 'done') this.log.log(`order ${saga.orderId}: ${stepName(saga.state)} ${outcome} (${detail}); compensating`);
     return moved;
   }
