@@ -54,18 +54,17 @@ export class FailSafeRateLimitStore implements RateLimitStore {
 
   private failed(reason: StoreFailureReason, error: unknown): ThrottlerStorageRecord[] {
     this.failing = true;
-    const decision = this.policy === 'open' ? 'allowed' : 'refused';
-    recordRateLimitStoreFailure(reason, decision);
-    const why = reason === 'timeout' ? `no answer within ${this.timeoutMs} ms` : error instanceof Error ? error.message : String(error);
-    this.log.warn(
-      'store',
-      `the rate-limit store failed (${why}): ${decision === 'allowed' ? 'letting requests through uncounted' : 'refusing requests with 503'} ` +
-        `(RATE_LIMIT_ON_STORE_FAILURE=${this.policy})`,
+    const allowed = this.policy === 'open';
+    recordRateLimitStoreFailure(reason, allowed ? 'allowed' : 'refused');
+    const why = reason === 'timeout' ? `no answer within ${this.timeoutMs} ms` : messageOf(error);
+    const what = allowed ? 'letting requests through uncounted' : 'refusing requests with 503';
+    this.log.warn('store', `the rate-limit store failed (${why}): ${what} (RATE_LIMIT_ON_STORE_FAILURE=${this.policy})`);
+    if (allowed) return [];
+    throw new RpcError(
+      StatusCode.UNAVAILABLE,
+      'rate limits cannot be checked right now (the rate-limit store is unavailable); try again shortly',
+      { reason: RATE_LIMIT_STORE_UNAVAILABLE },
     );
-    if (decision === 'allowed') return [];
-    throw new RpcError(StatusCode.UNAVAILABLE, 'rate limits cannot be checked right now (the rate-limit store is unavailable); try again shortly', {
-      reason: RATE_LIMIT_STORE_UNAVAILABLE,
-    });
   }
 
   private recovered(): void {
@@ -74,3 +73,5 @@ export class FailSafeRateLimitStore implements RateLimitStore {
     this.log.logger.log('the rate-limit store answers again: counting requests');
   }
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
