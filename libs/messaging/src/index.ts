@@ -19,7 +19,7 @@ export * from './dead-letters/dead-letter.tokens';
 export * from './dead-letters/dead-letters.migration';
 export * from './dead-letters/sqlite-dead-letter-store';
 export * from './dead-letters/memory-dead-letter-store';
-export * from './dead-letters/create-dead-letter-store';
+export * from './dead-letters/pick-dead-letter-store';
 export * from './dead-letters/replayed-event-context';
 export * from './dead-letters/replay-runner';
 export * from './dead-letters/dead-letter.service';

@@ -13,3 +13,5 @@ export * from './logging/process-logger';
 export * from './logging/rpc-log';
 export * from './logging/http-log';
 export * from './nest/observability.module';
+export * from './health/health.controller';
+export * from './http/metrics.controller';

@@ -19,6 +19,15 @@ export interface RateLimitConfig {
   readonly perClient: number;
   /** RATE_LIMIT_PER_IP: requests from one IP address per window, authenticated or not. */
   readonly perIp: number;
+  /**
+   * RATE_LIMIT_ON_STORE_FAILURE: what a request gets when its limits cannot be counted (the Redis store is down or
+   * slower than RATE_LIMIT_STORE_TIMEOUT_MS): `open` (default) lets it through uncounted, `closed` refuses it with
+   * 503. Open by default: the limits guard capacity against one client's excess, and refusing every request
+   * would turn an outage of the store, which no order needs, into an outage of the whole API.
+   */
+  readonly onStoreFailure: 'open' | 'closed';
+  /** RATE_LIMIT_STORE_TIMEOUT_MS: the longest a request waits for the store's answer before that counts as a failure. */
+  readonly storeTimeoutMs: number;
 }
 
 export interface PushConfig {
@@ -42,6 +51,10 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
   if (rawStore !== '' && rawStore !== 'memory' && rawStore !== 'redis') {
     throw new Error(`RATE_LIMIT_STORE must be memory or redis, got "${env.RATE_LIMIT_STORE}"`);
   }
+  const onStoreFailure = (env.RATE_LIMIT_ON_STORE_FAILURE ?? 'open').trim().toLowerCase();
+  if (onStoreFailure !== 'open' && onStoreFailure !== 'closed') {
+    throw new Error(`RATE_LIMIT_ON_STORE_FAILURE must be open or closed, got "${env.RATE_LIMIT_ON_STORE_FAILURE}"`);
+  }
   return {
     corsOrigins,
     rateLimit: {
@@ -49,6 +62,8 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
       windowSeconds: envInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
       perClient: envInt(env, 'RATE_LIMIT_PER_CLIENT', 6000, 1, 100_000_000),
       perIp: envInt(env, 'RATE_LIMIT_PER_IP', 60_000, 1, 100_000_000),
+      onStoreFailure,
+      storeTimeoutMs: envInt(env, 'RATE_LIMIT_STORE_TIMEOUT_MS', 250, 1, 60_000),
     },
     push: {
       bufferPerCustomer: envInt(env, 'PUSH_BUFFER_PER_CUSTOMER', 100, 1, 10_000),

@@ -20,7 +20,7 @@ describe('loadGatewayConfig', () => {
       idempotency: { ttlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS },
       edge: {
         corsOrigins: [],
-        rateLimit: { store: 'memory', windowSeconds: 60, perClient: 6000, perIp: 60_000 },
+        rateLimit: { store: 'memory', windowSeconds: 60, perClient: 6000, perIp: 60_000, onStoreFailure: 'open', storeTimeoutMs: 250 },
         push: { bufferPerCustomer: 100, bufferCustomers: 10_000 },
         summaryDeadlineMs: 1500,
       },

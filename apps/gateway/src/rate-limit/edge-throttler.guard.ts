@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { getOptionsToken, normalizeIp, ThrottlerModuleOptions, ThrottlerOptions } from '@nestjs/throttler';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HealthController, MetricsController } from '@app/observability';
 import { RpcError, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { BEARER } from '../auth/bearer-auth.guard';
 import { BearerTokenVerifier } from '../auth/bearer-token-verifier';
@@ -26,15 +27,21 @@ interface RouteLimit {
   blockDurationMs: number;
 }
 
+/**
+ * Routes never counted: the orchestrator's probes and the metrics scrape must answer whatever the rate-limit store
+ * does (down, slow) and however busy the address they come from is.
+ */
+const OPERATIONAL_CONTROLLERS: ReadonlySet<unknown> = new Set([HealthController, MetricsController]);
+
 type Resolvable = number | ((context: ExecutionContext) => number | Promise<number>) | undefined;
 
 /**
  * The gateway's rate limits, with @nestjs/throttler's options, decorators (`@Throttle`, `@SkipThrottle`), record
  * and header semantics: `ip` keyed by the peer address, and `client` keyed by the verified token subject (a
  * request without a valid token is not counted there; the auth guard refuses it anyway). Keys are per limit and
- * subject across all routes, under `<namespace>:ratelimit:`. Every counted response carries
- * `X-RateLimit-{Limit,Remaining,Reset}-<limit>`; a refused one is 429 RESOURCE_EXHAUSTED with `Retry-After`
- * (seconds) in the gateway's error shape.
+ * subject across all routes, under `<namespace>:ratelimit:`; /health/* and /metrics are never counted. Every
+ * counted response carries `X-RateLimit-{Limit,Remaining,Reset}-<limit>`; a refused one is 429 RESOURCE_EXHAUSTED
+ * with `Retry-After` (seconds) in the gateway's error shape.
  *
  * Unlike ThrottlerGuard it reads a route's decorators once (not eight reflector lookups per limit per request) and
  * counts both limits in one store call: one Redis round trip per request instead of two in a row.
@@ -106,13 +113,14 @@ export class EdgeThrottlerGuard implements CanActivate {
     let limits = this.routes.get(handler);
     if (limits) return limits;
     const targets = [handler, context.getClass()];
+    const operational = OPERATIONAL_CONTROLLERS.has(context.getClass());
     const meta = <T>(key: string, name: string) => this.reflector.getAllAndOverride<T | undefined>(`THROTTLER:${key}${name}`, targets);
     limits = this.throttlers.map((throttler): RouteLimit => {
       const name = throttler.name ?? 'default';
       const ttl = meta<Resolvable>('TTL', name) ?? throttler.ttl;
       return {
         name,
-        skip: meta<boolean>('SKIP', name) === true,
+        skip: operational || meta<boolean>('SKIP', name) === true,
         limit: (meta<Resolvable>('LIMIT', name) ?? throttler.limit) as number,
         ttlMs: ttl as number,
         blockDurationMs: (meta<Resolvable>('BLOCK_DURATION', name) ?? throttler.blockDuration ?? ttl) as number,

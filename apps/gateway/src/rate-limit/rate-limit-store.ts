@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type Redis from 'ioredis';
+import { whenReady } from '@app/transport';
 
 /** A limit's count after a hit (@nestjs/throttler's record): times in seconds, rounded up. */
 export interface ThrottlerStorageRecord {
@@ -24,7 +25,8 @@ export interface RateLimitHit {
 /**
  * Where the rate-limit counts live. `hit` counts a request against its limits in order and stops at the first one
  * that refuses it (the later ones are not counted, as when the limits are checked one after the other); it answers
- * one record per limit counted. Times in the records are in seconds, rounded up (@nestjs/throttler's records).
+ * one record per limit counted (none: the request passed uncounted, e.g. the store is down and fails open). Times
+ * in the records are in seconds, rounded up (@nestjs/throttler's records).
  */
 export interface RateLimitStore {
   hit(hits: readonly RateLimitHit[]): Promise<ThrottlerStorageRecord[]>;
@@ -71,6 +73,8 @@ return out`;
 
   private readonly redis: Redis & { switchboardRateLimit(...args: (string | number)[]): Promise<number[]> };
   private corked = false;
+  /** The connection attempt under way that hits wait for (one wait shared by all of them). */
+  private attempt?: Promise<void>;
 
   constructor(redis: Redis) {
     if (!('switchboardRateLimit' in redis)) redis.defineCommand('switchboardRateLimit', { lua: RedisRateLimitStore.SCRIPT });
@@ -81,6 +85,7 @@ return out`;
     const args: (string | number)[] = [hits.length * 2];
     for (const { key, name } of hits) args.push(`{${key}:${name}}:hits`, `{${key}:${name}}:blocked`);
     for (const { ttlMs, limit, blockDurationMs } of hits) args.push(ttlMs, limit, blockDurationMs);
+    if (this.redis.status !== 'ready') await this.connecting();
     this.coalesceWrites();
     const reply = await this.redis.switchboardRateLimit(...args);
     if (!Array.isArray(reply) || reply.length === 0 || reply.length % 4 !== 0 || reply.some((n) => typeof n !== 'number')) {
@@ -96,6 +101,19 @@ return out`;
       });
     }
     return records;
+  }
+
+  /**
+   * While a connection attempt is under way (at start, or a reconnect in progress), waits for its outcome: the
+   * connection has no offline queue, so a hit sent before it is ready would fail although Redis is there. Between
+   * attempts (Redis down) it does not wait: the hit fails at once. The caller bounds the wait.
+   */
+  private connecting(): Promise<void> {
+    const { status } = this.redis;
+    if (status !== 'wait' && status !== 'connecting' && status !== 'connect') return Promise.resolve();
+    return (this.attempt ??= whenReady(this.redis, { attemptOnly: true })
+      .catch(() => undefined)
+      .finally(() => (this.attempt = undefined)));
   }
 
   /**

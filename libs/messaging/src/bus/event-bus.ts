@@ -57,6 +57,11 @@ export interface EventBus {
   publish(event: OutgoingEvent): Promise<void>;
   subscribe(subscription: Subscription): Promise<SubscriptionHandle>;
   close(): Promise<void>;
+  /**
+   * Begins connecting to the broker without waiting for it, for a bus that would otherwise connect on first use:
+   * the app calls it once at start, so its readiness reflects the broker, not whether traffic has passed yet.
+   */
+  start?(): void;
   /** For `/health/ready`: throws, saying why, while the bus cannot take events (its broker is down). */
   checkReady?(): void;
 }

@@ -78,6 +78,10 @@ export class ObservedEventBus implements EventBus {
     });
   }
 
+  start(): void {
+    this.inner.start?.();
+  }
+
   checkReady(): void {
     this.inner.checkReady?.();
   }

@@ -26,6 +26,10 @@ export class StampedEventBus implements EventBus {
     return this.inner.subscribe(subscription);
   }
 
+  start(): void {
+    this.inner.start?.();
+  }
+
   checkReady(): void {
     this.inner.checkReady?.();
   }

@@ -1,15 +1,14 @@
-import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, SqliteDatabase } from '@app/storage';
 import { RpcError, StatusCode } from '@app/transport';
 import { OUTBOX_MIGRATION } from '../outbox/outbox.migration';
-import { createDeadLetterStore } from './create-dead-letter-store';
 import { deadLetterOf, NewDeadLetter } from './dead-letter';
 import type { DeadLetterStore } from './dead-letter-store';
 import { DEAD_LETTERS_MIGRATION } from './dead-letters.migration';
 import { MemoryDeadLetterStore } from './memory-dead-letter-store';
+import { pickDeadLetterStore } from './pick-dead-letter-store';
 import { SqliteDeadLetterStore } from './sqlite-dead-letter-store';
 
 const letter = (id: string, overrides: Partial<NewDeadLetter> = {}): NewDeadLetter => ({
@@ -184,21 +183,21 @@ describe.each(['sqlite', 'memory'] as const)('DeadLetterStore (%s)', (kind) => {
   }
 });
 
-describe('createDeadLetterStore', () => {
+describe('pickDeadLetterStore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dead-letters-pick-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const quiet = new Logger('dead-letters-test');
-  const warn = jest.spyOn(quiet, 'warn').mockImplementation(() => undefined);
 
-  it('uses the service database when it has the dead_letters table, memory otherwise', () => {
+  it('uses the service database when it has the dead_letters table, memory otherwise, saying why when it has a database', () => {
     const withTable = openDatabase(join(dir, 'a.sqlite'), [DEAD_LETTERS_MIGRATION]);
     const withoutTable = openDatabase(join(dir, 'b.sqlite'), [OUTBOX_MIGRATION]);
     try {
-      expect(createDeadLetterStore('a', withTable, quiet).kind).toBe('sqlite');
-      expect(createDeadLetterStore('b', undefined, quiet).kind).toBe('memory');
-      expect(warn).not.toHaveBeenCalled();
-      expect(createDeadLetterStore('b', withoutTable, quiet).kind).toBe('memory');
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('DEAD_LETTERS_MIGRATION'));
+      const sqlite = pickDeadLetterStore('a', withTable);
+      expect({ kind: sqlite.store.kind, warning: sqlite.warning }).toEqual({ kind: 'sqlite', warning: undefined });
+      const noDatabase = pickDeadLetterStore('b', undefined);
+      expect({ kind: noDatabase.store.kind, warning: noDatabase.warning }).toEqual({ kind: 'memory', warning: undefined });
+      const noTable = pickDeadLetterStore('b', withoutTable);
+      expect(noTable.store.kind).toBe('memory');
+      expect(noTable.warning).toContain('DEAD_LETTERS_MIGRATION');
     } finally {
       withTable.close();
       withoutTable.close();

@@ -31,6 +31,11 @@ export class JetStreamConnection {
     return this.connection.current !== undefined;
   }
 
+  /** Begins connecting (retried until it works or `close`) without waiting; `up` tells when it is. */
+  start(): void {
+    this.connection.start();
+  }
+
   /** Resolves once first connected (however long the broker takes); rejects if closed before. */
   async connected(): Promise<JetStreamClients> {
     return this.clientsOf(await this.connection.connected());

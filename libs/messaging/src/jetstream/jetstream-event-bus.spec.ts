@@ -76,6 +76,23 @@ describe('JetStreamEventBus', () => {
     }
   };
 
+  it('connects on start, with no publish or subscription, and only then reports ready', async () => {
+    const b = bus();
+    expect(() => b.checkReady()).toThrow(/not connected to NATS JetStream/);
+    await sleep(300);
+    // Lazy until started: nothing connects by itself.
+    expect(() => b.checkReady()).toThrow(/not connected to NATS JetStream/);
+    b.start();
+    await waitFor(() => {
+      try {
+        b.checkReady();
+        return true;
+      } catch {
+        return false;
+      }
+    }, 5000, 'ready after start');
+  });
+
   it('leaves no timer or socket behind once closed', async () => {
     const count = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;
     const resources = () => ({ timers: count('Timeout'), sockets: count('TCPSocketWrap') });

@@ -15,8 +15,8 @@ const PUBLISH_TIMEOUT_MS = 5000;
  * The event bus on NATS JetStream. One stream per namespace (`<ns>_events`, subjects `<ns>.events.<type>`, file
  * storage, 2-minute de-duplication window on the event id); per subscribing group and event type, one durable pull
  * consumer that the group's instances share. `publish` resolves on the broker's acknowledgement (the event is
- * stored) and rejects with UNAVAILABLE at once while the broker is unreachable. One connection per bus, opened on
- * first use; subscriptions resume by themselves after the broker comes back.
+ * stored) and rejects with UNAVAILABLE at once while the broker is unreachable. One connection per bus, opened by
+ * `start` (at app start) or else on first use; subscriptions resume by themselves after the broker comes back.
  */
 export class JetStreamEventBus implements EventBus {
   readonly name = 'nats' as const;
@@ -29,6 +29,10 @@ export class JetStreamEventBus implements EventBus {
   constructor(private readonly config: EventBusConfig) {
     this.connection = new JetStreamConnection(config.natsUrl, `${config.instanceId}:events`, config.tls);
     this.stream = JetStreamNames.stream(config.namespace);
+  }
+
+  start(): void {
+    if (!this.closed) this.connection.start();
   }
 
   checkReady(): void {

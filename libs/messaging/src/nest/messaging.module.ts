@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, INestApplication, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, INestApplication, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { DATABASE, SqliteDatabase } from '@app/storage';
 import { HandlerCompiler, SERVICE_NAME, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
@@ -8,8 +8,8 @@ import { ObservedEventBus } from '../bus/observed-event-bus';
 import { EventMetadataStamp, StampedEventBus } from '../bus/stamped-event-bus';
 import { EventBusConfig, loadEventBusConfig } from '../config/event-bus-config';
 import { EventServer } from '../consumer/event-server';
-import { createDeadLetterStore } from '../dead-letters/create-dead-letter-store';
 import type { DeadLetterStore } from '../dead-letters/dead-letter-store';
+import { DeadLetterStorage, pickDeadLetterStore } from '../dead-letters/pick-dead-letter-store';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
 import { DEAD_LETTER_STORE, EVENT_METADATA_STAMPS } from '../dead-letters/dead-letter.tokens';
 import { ReplayRunner } from '../dead-letters/replay-runner';
@@ -17,8 +17,19 @@ import { EventPublisher } from '../publisher/event-publisher';
 import { EventBusReadiness } from './event-bus-readiness';
 import { EVENT_BUS, EVENT_BUS_CONFIG } from './tokens';
 
-class EventBusLifecycle implements OnApplicationShutdown {
+/** The DeadLetterStorage picked for the app (the store, and the warning to log if the app consumes events). */
+const DEAD_LETTER_STORAGE = Symbol('switchboard:dead-letter-storage');
+
+class EventBusLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
+
+  /**
+   * Connects a lazily connecting bus at start, without waiting for the broker: an app that only publishes is
+   * ready once its broker is reachable, not only after its first publish (which an unready app never gets).
+   */
+  onApplicationBootstrap(): void {
+    this.bus.start?.();
+  }
 
   /** After the event server closed: events in hand are acked before the connections go. */
   async onApplicationShutdown(): Promise<void> {
@@ -57,10 +68,11 @@ export class MessagingModule {
             ),
         },
         {
-          provide: DEAD_LETTER_STORE,
+          provide: DEAD_LETTER_STORAGE,
           inject: [SERVICE_NAME, { token: DATABASE, optional: true }],
-          useFactory: (group: string, db: SqliteDatabase | undefined) => createDeadLetterStore(group, db),
+          useFactory: (group: string, db: SqliteDatabase | undefined) => pickDeadLetterStore(group, db),
         },
+        { provide: DEAD_LETTER_STORE, inject: [DEAD_LETTER_STORAGE], useFactory: (storage: DeadLetterStorage) => storage.store },
         ReplayRunner,
         DeadLetterService,
         EventBusLifecycle,
@@ -77,8 +89,12 @@ export class MessagingModule {
  * startService's `consumers`.
  */
 export const eventConsumer = (app: INestApplication): CustomTransportStrategy => {
+  const group = app.get<string>(SERVICE_NAME);
   const deadLetters = app.get<DeadLetterStore>(DEAD_LETTER_STORE);
-  const server = new EventServer(app.get(EVENT_BUS), app.get(EVENT_BUS_CONFIG), app.get(SERVICE_NAME), deadLetters, app.get(HandlerCompiler));
+  // Only a consuming app records dead letters: only there is a volatile store worth a warning.
+  const { store, warning } = app.get<DeadLetterStorage>(DEAD_LETTER_STORAGE);
+  if (warning && store === deadLetters) new Logger(`${group}:dead-letters`).warn(warning);
+  const server = new EventServer(app.get(EVENT_BUS), app.get(EVENT_BUS_CONFIG), group, deadLetters, app.get(HandlerCompiler));
   app.get(ReplayRunner).attach(server);
   return server;
 };

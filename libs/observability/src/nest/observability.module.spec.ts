@@ -69,14 +69,27 @@ describe('ObservabilityModule', () => {
     });
   });
 
-  it('is not ready while a circuit breaker of this service is open', async () => {
+  it('stays ready while a circuit breaker of this service is open, naming the open breaker in the details', async () => {
     checks.add('broker', () => undefined);
+    recordBreakerState('obs-spec', 'orders', 'closed');
     recordBreakerState('obs-spec', 'payments', 'open');
     const res = await fetch(`${url}/health/ready`);
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error: { downstream: { status: 'down', message: 'circuit open towards payments' } } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      info: {
+        downstream: {
+          status: 'up',
+          breakers: { orders: 'closed', payments: 'open' },
+          open: ['payments'],
+          message: expect.stringContaining('circuit open towards payments'),
+        },
+      },
+    });
     recordBreakerState('obs-spec', 'payments', 'closed');
-    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    const closed = await fetch(`${url}/health/ready`);
+    expect(closed.status).toBe(200);
+    expect(((await closed.json()) as { info: { downstream: Record<string, unknown> } }).info.downstream).not.toHaveProperty('open');
   });
 
   it('gives a check that hangs 2 s, then reports it down', async () => {

@@ -32,15 +32,19 @@ class ObservabilityLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     @Inject(SERVICE) private readonly service: string,
   ) {}
 
-  /** Not ready while a circuit breaker towards a service this app calls is open. */
+  /**
+   * Reports the circuit breakers towards the services this app calls, naming the open ones, but never fails
+   * readiness for them: a breaker leaves Open only on a call, and an unready app gets no traffic, so failing here
+   * would hold the app out of rotation until restarted. An open breaker already makes those calls fail fast.
+   */
   onModuleInit(): void {
     enableCallLog();
     enableHttpLog();
     this.checks.add('downstream', () => {
       const breakers = breakerStatesOf(this.service);
-      const open = Object.entries(breakers).filter(([, state]) => state === 'open' || state === 'isolated');
-      if (open.length > 0) throw new Error(`circuit open towards ${open.map(([target]) => target).join(', ')}`);
-      return { breakers };
+      const open = Object.keys(breakers).filter((target) => breakers[target] === 'open' || breakers[target] === 'isolated');
+      if (open.length === 0) return { breakers };
+      return { breakers, open, message: `circuit open towards ${open.join(', ')}: calls to it fail fast until it closes` };
     });
   }
 
