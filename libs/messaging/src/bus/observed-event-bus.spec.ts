@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { formatTraceparent, metricsRegistry, tracer } from '@app/observability';
+import { formatTraceparent, metricsRegistry, setTracingActive, tracer } from '@app/observability';
 import { InMemoryTracing } from '@app/observability/testing/in-memory-tracing';
 import { parsePrometheusText, sampleSum } from '@app/testing';
 import type { EventBusConfig } from '../config/event-bus-config';
@@ -71,6 +71,29 @@ describe('ObservedEventBus', () => {
     const producer = tracing.span('publish spec.v1.Happened');
     expect(producer.spanContext().traceId).toBe('a'.repeat(32));
     expect(producer.parentSpanContext?.spanId).toBe('b'.repeat(16));
+  });
+
+  it('under an unsampled parent and a parent-based sampler, makes no span and passes the parent on to the handler', async () => {
+    setTracingActive(true, true);
+    try {
+      const received: (string | undefined)[] = [];
+      await subscribe('spec-unsampled', async (event) => {
+        received.push(event.metadata.traceparent);
+        return 'ack';
+      });
+      const stored = `00-${'c'.repeat(32)}-${'d'.repeat(16)}-00`;
+      await bus.publish({ id: 'e-u1', type: 'spec.v1.Happened', body: '{}', metadata: { traceparent: stored } });
+      // This process's own unsampled span (an HTTP request's): its context goes with the event.
+      const request = trace.wrapSpanContext({ traceId: 'e'.repeat(32), spanId: 'f'.repeat(16), traceFlags: 0 });
+      await context.with(trace.setSpan(context.active(), request), () =>
+        bus.publish({ id: 'e-u2', type: 'spec.v1.Happened', body: '{}', metadata: {} }),
+      );
+      await waitFor(() => received.length === 2);
+      expect(received).toEqual([stored, `00-${'e'.repeat(32)}-${'f'.repeat(16)}-00`]);
+      expect(tracing.spans).toHaveLength(0);
+    } finally {
+      setTracingActive(true);
+    }
   });
 
   it('counts deliveries by outcome, redeliveries and dead letters, and marks failed deliveries as errors', async () => {

@@ -7,6 +7,8 @@ import {
   recordEventPublished,
   tracer,
   tracingActive,
+  unrecordedChildOf,
+  unrecordedUnder,
 } from '@app/observability';
 import { MetadataKey } from '@app/transport';
 import type { DeliveredEvent, EventBus, EventOutcome, OutgoingEvent, Subscription, SubscriptionHandle } from './event-bus';
@@ -34,6 +36,12 @@ export class ObservedEventBus implements EventBus {
     if (!tracingActive()) return this.countedPublish(event);
     const metadata = event.metadata;
     const active = context.active();
+    const activeSpan = metadata[MetadataKey.traceparent] ? undefined : trace.getSpan(active);
+    // Under an unsampled parent no span is made: the event carries the parent's trace context on.
+    if (activeSpan === undefined ? unrecordedUnder(metadata[MetadataKey.traceparent]) : unrecordedChildOf(activeSpan)) {
+      const headers = activeSpan && headersOf(activeSpan);
+      return this.countedPublish(headers ? { ...event, metadata: { ...metadata, ...headers } } : event);
+    }
     const parent = metadata[MetadataKey.traceparent]
       ? contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate], active)
       : active;
@@ -95,7 +103,8 @@ export class ObservedEventBus implements EventBus {
     recordEventDelivered(subscription.group, event.type, bus, event.deliveryCount, event.publishedAt);
     let span: Span | undefined;
     let spanContext: Context | undefined;
-    if (tracingActive()) {
+    // Under an unsampled producer no consumer span is made; the handler's calls and events carry its context on.
+    if (!unrecordedUnder(event.metadata[MetadataKey.traceparent])) {
       const parent = contextFromHeaders(event.metadata[MetadataKey.traceparent], event.metadata[MetadataKey.tracestate]);
       const attributes = this.attributes(event.type, event.id, 'process');
       attributes['messaging.consumer.group.name'] = subscription.group;

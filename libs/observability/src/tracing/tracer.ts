@@ -1,4 +1,4 @@
-import { trace, Tracer } from '@opentelemetry/api';
+import { Span, trace, TraceFlags, Tracer } from '@opentelemetry/api';
 
 /**
  * Switchboard's tracer. It is a proxy until `startTracing` registers the SDK, and a no-op (non-recording spans, no
@@ -35,4 +35,14 @@ export function setTracingActive(value: boolean, samplerFollowsParent = false): 
 export function unrecordedUnder(traceparent: string | undefined): boolean {
   if (!active) return true;
   return parentBased && traceparent !== undefined && traceparent.length === 55 && traceparent.endsWith('-00');
+}
+
+/**
+ * Whether a child of this span of this process would go unrecorded: tracing is off, or the sampler follows the
+ * parent and this span was not sampled (an HTTP request's span at the production ratio, say). Then a call made
+ * under it needs no span of its own: the parent's trace context goes on to the next hop.
+ */
+export function unrecordedChildOf(span: Span): boolean {
+  if (!active) return true;
+  return parentBased && !span.isRecording() && (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0;
 }

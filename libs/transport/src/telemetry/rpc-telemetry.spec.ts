@@ -72,6 +72,28 @@ describe('RPC telemetry', () => {
     }
   });
 
+  it("under this process's own unsampled span (an HTTP request's) makes no client span and sends that span's context", async () => {
+    setTracingActive(true, true);
+    try {
+      const unsampled = trace.wrapSpanContext({ traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: 0 });
+      const metadata: Metadata = { 'x-caller': 'gateway', tracestate: 'stale=1' };
+      await context.with(trace.setSpan(context.active(), unsampled), () =>
+        observeClientCall(reserve, 'spec', 'gateway', metadata, async () => ({})),
+      );
+      expect(metadata.traceparent).toBe(`00-${'c'.repeat(32)}-${'d'.repeat(16)}-00`);
+      expect(metadata.tracestate).toBeUndefined();
+      expect(tracing.spans).toHaveLength(0);
+      // A sampled remote parent made active here still gets its client span.
+      const sampled = trace.wrapSpanContext({ traceId: 'c'.repeat(32), spanId: 'e'.repeat(16), traceFlags: 1 });
+      await context.with(trace.setSpan(context.active(), sampled), () =>
+        observeClientCall(reserve, 'spec', 'gateway', { 'x-caller': 'gateway' }, async () => ({})),
+      );
+      expect(tracing.span('inventory.v1.Inventory/Reserve').parentSpanContext?.spanId).toBe('e'.repeat(16));
+    } finally {
+      setTracingActive(true);
+    }
+  });
+
   it('makes a CLIENT span under the active span and a SERVER span under it from the metadata, active in the handler', async () => {
     const request = tracer.startSpan('POST /v1/orders');
     const metadata: Metadata = { 'x-caller': 'orders', 'x-correlation-id': 'c-1' };

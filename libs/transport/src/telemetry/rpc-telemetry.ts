@@ -3,8 +3,8 @@ import type { MethodRef } from '@app/contracts';
 // Straight from the files, not the lib's index: these run on every call, and an index re-export is a getter.
 import { logServerCall } from '@app/observability/logging/rpc-log';
 import { recordClientCall, recordServerCall } from '@app/observability/metrics/rpc-metrics';
-import { contextFromHeaders, headersOf } from '@app/observability/tracing/trace-context';
-import { tracer, tracingActive, unrecordedUnder } from '@app/observability/tracing/tracer';
+import { contextFromHeaders, headersOf, TraceHeaders } from '@app/observability/tracing/trace-context';
+import { tracer, tracingActive, unrecordedChildOf, unrecordedUnder } from '@app/observability/tracing/tracer';
 import type { Metadata } from '../metadata/metadata';
 import { MetadataKey } from '../metadata/metadata';
 import { RpcError } from '../status/rpc-error';
@@ -68,19 +68,17 @@ export async function observeClientCall(
 ): Promise<unknown> {
   if (!tracingActive()) return measuredClientCall(method, transport, caller, send);
   const active = context.active();
-  // Under an unsampled parent (and no span of this process active), the call carries the parent's trace context on.
-  if (unrecordedUnder(metadata[MetadataKey.traceparent]) && !trace.getSpan(active)) return measuredClientCall(method, transport, caller, send);
-  const telemetry = telemetryOf(method, method.pattern, transport);
-  const parent = trace.getSpan(active)
-    ? active
-    : contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate], active);
-  const span = tracer.startSpan(telemetry.spanName, { kind: SpanKind.CLIENT, attributes: telemetry.attributes }, parent);
-  const headers = headersOf(span);
-  if (headers) {
-    metadata[MetadataKey.traceparent] = headers.traceparent;
-    if (headers.tracestate) metadata[MetadataKey.tracestate] = headers.tracestate;
-    else delete metadata[MetadataKey.tracestate];
+  const activeSpan = trace.getSpan(active);
+  // Under an unsampled parent the call makes no span: it carries the parent's trace context on, whether the parent
+  // came in the metadata or is this process's own unsampled span (an HTTP request's).
+  if (activeSpan === undefined ? unrecordedUnder(metadata[MetadataKey.traceparent]) : unrecordedChildOf(activeSpan)) {
+    if (activeSpan !== undefined) setTraceHeaders(metadata, headersOf(activeSpan));
+    return measuredClientCall(method, transport, caller, send);
   }
+  const telemetry = telemetryOf(method, method.pattern, transport);
+  const parent = activeSpan ? active : contextFromHeaders(metadata[MetadataKey.traceparent], metadata[MetadataKey.tracestate], active);
+  const span = tracer.startSpan(telemetry.spanName, { kind: SpanKind.CLIENT, attributes: telemetry.attributes }, parent);
+  setTraceHeaders(metadata, headersOf(span));
   const started = performance.now();
   let code = 'OK';
   try {
@@ -96,7 +94,15 @@ export async function observeClientCall(
   }
 }
 
-/** The call without a span (tracing off): its duration and status code only. */
+/** Puts a span's trace context into the call's metadata for the next hop (nothing when it has none). */
+function setTraceHeaders(metadata: Metadata, headers: TraceHeaders | undefined): void {
+  if (!headers) return;
+  metadata[MetadataKey.traceparent] = headers.traceparent;
+  if (headers.tracestate) metadata[MetadataKey.tracestate] = headers.tracestate;
+  else delete metadata[MetadataKey.tracestate];
+}
+
+/** The call without a span (tracing off, or an unsampled parent): its duration and status code only. */
 async function measuredClientCall(method: MethodRef, transport: string, caller: string, send: () => Promise<unknown>): Promise<unknown> {
   const started = performance.now();
   let code = 'OK';
