@@ -33,7 +33,7 @@ const CONNECT_WAIT_MS = 5000;
  * Idempotency keys in Redis, seen by every gateway instance: a key is claimed with `SET key value NX PX lock`, then
  * overwritten with the final response (`PX ttl`), or deleted, by a small Lua script that first checks the claim is
  * still this request's: no WATCH, no read-modify-write across round trips. The connection fails fast while Redis
- * is down (the request gets 503) and reconnects by itself.
+ * is down or does not answer within REDIS_COMMAND_TIMEOUT_MS (the request gets 503) and reconnects by itself.
  */
 export class RedisIdempotencyStore implements IdempotencyStore, OnApplicationBootstrap {
   readonly kind = 'redis';

@@ -41,6 +41,11 @@ export abstract class BrokerProcess {
     return this;
   }
 
+  /** Sends a signal without waiting (SIGSTOP freezes the broker with its connections open; SIGCONT thaws it). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.child && this.child.exitCode === null) this.child.kill(signal);
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     this.child = undefined;

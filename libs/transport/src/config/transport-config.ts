@@ -41,6 +41,11 @@ export interface TransportConfig {
   tls?: TransportTls;
   /** Redis: coalesce the commands sent in one event-loop turn into one socket write (REDIS_BATCH_WRITES). */
   redisBatchWrites: boolean;
+  /**
+   * Redis: how long a non-blocking command (a call's request, an idempotency key, a rate-limit count) waits for its
+   * answer before it fails (REDIS_COMMAND_TIMEOUT_MS, default 1000): a frozen Redis cannot hold a request past it.
+   */
+  redisCommandTimeoutMs: number;
   /** gRPC: channels (each its own HTTP/2 connection) a client keeps to each instance, used in turn (GRPC_CHANNELS). */
   grpcChannels: number;
   /** Only for `memory`: the in-process broker (one per process by default). */
@@ -113,6 +118,7 @@ export function loadTransportConfig(
       slowStartMs: envInt(env, 'LB_SLOW_START_MS', 3000, 0, 3_600_000),
     },
     redisBatchWrites: envBool(env, 'REDIS_BATCH_WRITES', true),
+    redisCommandTimeoutMs: envInt(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 1, 600_000),
     grpcChannels: envInt(env, 'GRPC_CHANNELS', 4, 1, 64),
     listen: env.RPC_LISTEN ? addressList('RPC_LISTEN', env.RPC_LISTEN)[0] : undefined,
     instanceId: env.INSTANCE_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,

@@ -36,6 +36,12 @@ export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 export interface RedisEndpoint {
   url: string;
   tls?: TransportTls;
+  /**
+   * On a `commands` connection (never blocking), a command without an answer after this long fails ("Command timed
+   * out"): a Redis that stops answering with its connections open (frozen, partitioned) cannot hold a request past
+   * its deadline (REDIS_COMMAND_TIMEOUT_MS). Blocking connections wait as their commands say.
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -58,13 +64,14 @@ export function openConnection(
   log: ThrottledLog,
   label = `${role} connection`,
 ): Redis {
-  const { url, tls } = typeof endpoint === 'string' ? { url: endpoint, tls: undefined } : endpoint;
+  const { url, tls, commandTimeoutMs } = typeof endpoint === 'string' ? { url: endpoint, tls: undefined, commandTimeoutMs: undefined } : endpoint;
   const redis = new Redis(url, {
     retryStrategy: reconnectDelay,
     connectionName: name,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     ...redisTlsOptions(tls),
     ...ROLE_OPTIONS[role],
+    ...(role === 'commands' && commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
   });
   const where = `Redis at ${redactUrl(url)}`;
   let lastError: Error | undefined;

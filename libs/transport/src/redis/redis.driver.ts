@@ -86,7 +86,7 @@ export class RedisDriver implements TransportDriver {
   }
 
   private open(role: ConnectionRole): Redis {
-    const { redisUrl: url, tls, instanceId } = this.config;
-    return openConnection({ url, tls }, role, `switchboard:${role}:${instanceId}`, this.log);
+    const { redisUrl: url, tls, instanceId, redisCommandTimeoutMs: commandTimeoutMs } = this.config;
+    return openConnection({ url, tls, commandTimeoutMs }, role, `switchboard:${role}:${instanceId}`, this.log);
   }
 }
