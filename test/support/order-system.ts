@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppProcess, freePort, NatsServerProcess, RedisServerProcess } from '@app/testing';
 
-export type BusTransport = 'memory' | 'nats' | 'redis';
+/** The apps' TRANSPORT; tcp and grpc carry their events on NATS JetStream (the default bus beside them). */
+export type BusTransport = 'memory' | 'nats' | 'redis' | 'tcp' | 'grpc';
 export const SERVICES = ['inventory', 'payments', 'notifications', 'orders', 'gateway'] as const;
 export type Service = (typeof SERVICES)[number];
 
@@ -77,7 +78,7 @@ export class OrderSystem {
     if (this.transport === 'redis') {
       this.redis = await new RedisServerProcess({ persistent: true }).start();
       this.env.REDIS_URL = this.redis.url;
-    } else if (this.transport === 'nats') {
+    } else if (this.transport !== 'memory') {
       this.nats = await new NatsServerProcess().start();
       this.env.NATS_URL = this.nats.url;
     }

@@ -17,7 +17,10 @@ export interface ResilienceConfig {
   breakerFailureRatio: number;
   breakerWindow: number;
   breakerMinCalls: number;
-  /** How long an open breaker fails fast before it lets one probe call through (half-open). */
+  /**
+   * How long an open breaker fails fast before it lets one probe call through (half-open). Short by default (1 s):
+   * one probe a second costs a dead target nothing, and a restarted one gets its calls back within a second.
+   */
   breakerHalfOpenAfterMs: number;
   /** Calls in flight per target, and calls queued behind them; beyond that, RESOURCE_EXHAUSTED at once. */
   bulkheadLimit: number;
@@ -34,7 +37,7 @@ export function loadResilienceConfig(env: NodeJS.ProcessEnv = process.env, overr
     breakerFailureRatio: envInt(env, 'BREAKER_FAILURE_PERCENT', 50, 1, 99) / 100,
     breakerWindow: envInt(env, 'BREAKER_WINDOW', 20, 2, 10_000),
     breakerMinCalls: envInt(env, 'BREAKER_MIN_CALLS', 10, 1, 10_000),
-    breakerHalfOpenAfterMs: envInt(env, 'BREAKER_HALF_OPEN_AFTER_MS', 5000, 1, 3_600_000),
+    breakerHalfOpenAfterMs: envInt(env, 'BREAKER_HALF_OPEN_AFTER_MS', 1000, 1, 3_600_000),
     bulkheadLimit: envInt(env, 'BULKHEAD_LIMIT', 256, 1, 100_000),
     bulkheadQueue: envInt(env, 'BULKHEAD_QUEUE', 512, 0, 1_000_000),
     ...overrides,

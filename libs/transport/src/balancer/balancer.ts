@@ -15,6 +15,8 @@ export interface Subchannel {
   readonly state: SubchannelState;
   send(call: OutboundCall): Promise<unknown>;
   close(): void;
+  /** Asked when a call found no instance to take it: a subchannel waiting out a reconnect backoff tries now. */
+  reconnectNow?(): void;
 }
 
 export interface BalancingOptions {
@@ -127,6 +129,8 @@ export class Balancer<S extends Subchannel> {
       const usable = serving.filter((entry) => entry.subchannel.state === state);
       if (usable.length > 0) return this.picker.pick(this.warmedUp(this.outliers.filter(usable, (entry) => entry.address)));
     }
+    // This call fails fast; the ones behind it find the instances that could be reached again connected.
+    for (const entry of serving) entry.subchannel.reconnectNow?.();
     return undefined;
   }
 

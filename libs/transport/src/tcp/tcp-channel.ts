@@ -30,6 +30,10 @@ class TcpSubchannel implements Subchannel {
     return this.link.send(call);
   }
 
+  reconnectNow(): void {
+    this.link.reconnectNow();
+  }
+
   close(): void {
     this.link.close();
   }

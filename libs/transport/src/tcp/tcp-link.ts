@@ -15,7 +15,9 @@ import { frameId, GOAWAY_TEXT, requestText } from './tcp-envelope';
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'draining' | 'backoff' | 'closed';
 
 const FIRST_RETRY_MS = 100;
-const MAX_RETRY_MS = 2000;
+const MAX_RETRY_MS = 1000;
+/** A call that finds the link in backoff makes it try again at once, at most this often. */
+const MIN_NUDGE_MS = 100;
 const CONNECT_TIMEOUT_MS = 2000;
 /** At most one "cannot reach" log line per link in this long. */
 const LOG_EVERY_MS = 30_000;
@@ -43,6 +45,7 @@ export class TcpLink {
   private readonly pending = new PendingCalls();
   private readonly maxFrameBytes: number;
   private connectedAt = 0;
+  private lastAttemptAt = 0;
   /** `failures` before the last connection was made, restored if the server then refuses the TLS certificate. */
   private failuresBeforeConnect = 0;
 
@@ -59,6 +62,16 @@ export class TcpLink {
 
   start(): void {
     if (this.state === 'idle') this.connect();
+  }
+
+  /**
+   * Tries to connect now instead of at the end of the backoff (a call wants this instance and found it down), at
+   * most every MIN_NUDGE_MS: a restarted server is reached as soon as calls ask for it, not up to a backoff later.
+   */
+  reconnectNow(): void {
+    if (this.state !== 'backoff' || Date.now() - this.lastAttemptAt < MIN_NUDGE_MS) return;
+    clearTimeout(this.retryTimer);
+    this.connect();
   }
 
   /** Sends a call on this link, which should be 'ready'. */
@@ -82,6 +95,7 @@ export class TcpLink {
   private connect(): void {
     this.retryTimer = undefined;
     if (this.state === 'closed') return;
+    this.lastAttemptAt = Date.now();
     this.lastError = undefined;
     const { host, port } = this.address;
     const socket = this.tls
