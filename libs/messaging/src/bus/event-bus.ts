@@ -27,6 +27,20 @@ export interface DeliveredEvent {
 export type EventOutcome = 'ack' | 'retry' | 'dead';
 
 /**
+ * How a subscriber's ack of a handled event reaches the broker (JetStream and Redis Streams; memory has no broker).
+ * - `confirmed` (the default): the bus waits for the broker to confirm the ack before the event's slot under
+ *   `concurrency` is free again; a close waits for it too. An event is delivered again only if its instance dies
+ *   between the handler's end and the confirmation, or the confirmation fails (logged). For handlers whose effect
+ *   is not idempotent: the window for a second run is as small as the bus can make it, and it is never silent.
+ * - `plain`: the ack is sent and not waited for (JetStream: `ack` instead of `ackAck`, no reply, no request state,
+ *   the slot free at once). An ack lost on the way (a connection drop) has the event delivered again after the ack
+ *   wait, unnoticed: only for handlers whose effect is idempotent, e.g. applied through the Inbox, which turns a
+ *   second delivery into no effect.
+ * Redis Streams acks with XACK, whose reply the bus always awaits (in batches): both modes behave as `confirmed`.
+ */
+export type AckMode = 'confirmed' | 'plain';
+
+/**
  * One subscribing service's interest in some event types. Every group receives every event (fan-out); the
  * instances of a group compete, so each event is handled by one instance of the group. The bus calls `handle`
  * and acts on its outcome: `ack` -> done; `retry` -> delivered again after `retryDelayMs(deliveryCount)`, at most
@@ -39,6 +53,8 @@ export interface Subscription {
   retryDelayMs(deliveryCount: number): number;
   /** How many events one instance handles at once. */
   concurrency: number;
+  /** See AckMode; unset: the bus's default (EventBusConfig `ackMode`), itself `confirmed` unless set. */
+  ackMode?: AckMode;
   handle(event: DeliveredEvent): Promise<EventOutcome>;
 }
 

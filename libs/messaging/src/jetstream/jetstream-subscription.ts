@@ -1,30 +1,37 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, JsMsg } from 'nats';
 import { InFlight } from '@app/transport';
-import type { EventOutcome, Subscription, SubscriptionHandle } from '../bus/event-bus';
+import type { AckMode, EventOutcome, Subscription, SubscriptionHandle } from '../bus/event-bus';
 import { describeError, JetStreamClients, JetStreamConnection } from './jetstream-connection';
 import { JetStreamEventCodec } from './jetstream-event-codec';
 import { JetStreamNames } from './jetstream-names';
 import { ACK_WAIT_MS, DurableSpec, ensureDurable, ensureStream, JetStreamSetupError, MAX_DELIVER_MARGIN } from './jetstream-setup';
 import { Permits } from './permits';
-import { PullLoop } from './pull-loop';
+import { ConsumeLoop } from './consume-loop';
 
 const SETUP_FIRST_RETRY_MS = 250;
 const SETUP_MAX_RETRY_MS = 2000;
 const LOG_EVERY_MS = 10_000;
+/** Longest a close waits for the broker to take the plain acks sent before it. */
+const FLUSH_ON_CLOSE_MS = 2000;
 /** How often a handler still running tells the server it is working on the event (resets its ack wait). */
 const WORKING_EVERY_MS = ACK_WAIT_MS / 3;
 
 /**
  * One subscription on the JetStream bus: for each event type, the group's durable pull consumer (created if missing,
- * taking what is published from then on) and a PullLoop; the loops share `concurrency` permits. Each event goes to
- * the handler, whose outcome acks it (waiting for the server's confirmation), naks it with the retry delay, or terms
- * it. `close` stops the pulls and waits for the events in hand; the rest stays with the group's consumers.
+ * taking what is published from then on) and a ConsumeLoop; the loops share `concurrency` permits, and each keeps a
+ * buffer of its share of them. Each event goes to the handler, whose outcome acks it, naks it with the retry delay,
+ * or terms it. The ack follows the subscription's AckMode: `confirmed` -> `ackAck`, the permit held until the server
+ * confirms; `plain` -> `ack`, the permit given back at once (and `close` flushes the connection, so the acks sent
+ * reach the server before it goes). `close` stops consuming, gives back the buffered events, and waits for those in
+ * hand; the rest stays with the group's consumers.
  */
 export class JetStreamSubscription implements SubscriptionHandle {
   private readonly permits: Permits;
   private readonly inFlight = new InFlight();
-  private readonly loops: PullLoop[] = [];
+  private readonly loops: ConsumeLoop[] = [];
+  private readonly ackMode: AckMode;
+  private clients?: JetStreamClients;
   private readonly log: Logger;
   private readonly stream: string;
   private closed = false;
@@ -38,7 +45,10 @@ export class JetStreamSubscription implements SubscriptionHandle {
     private readonly onClosed: (handle: JetStreamSubscription) => void,
     /** For a stream it has to recreate. */
     private readonly duplicateWindowMs: number,
+    /** For a subscription that does not choose one. */
+    defaultAckMode: AckMode = 'confirmed',
   ) {
+    this.ackMode = subscription.ackMode ?? defaultAckMode;
     this.permits = new Permits(Math.max(1, subscription.concurrency));
     this.log = new Logger(`${subscription.group}:jetstream`);
     this.stream = JetStreamNames.stream(namespace);
@@ -47,6 +57,7 @@ export class JetStreamSubscription implements SubscriptionHandle {
   /** Resolves once every consumer exists and is being pulled (waits for the broker if it is down). */
   async start(): Promise<void> {
     const clients = await this.connection.connected();
+    this.clients = clients;
     const specs = [...new Set(this.subscription.types)].map((type) => this.spec(type));
     await this.untilDone('create the event stream', () => this.ensureStream(clients));
     for (const spec of specs) await this.untilDone(`create consumer ${spec.name}`, () => ensureDurable(clients.jsm, spec));
@@ -54,7 +65,7 @@ export class JetStreamSubscription implements SubscriptionHandle {
     const share = Math.max(1, Math.floor(this.permits.capacity / specs.length));
     for (const spec of specs) {
       this.loops.push(
-        new PullLoop({
+        new ConsumeLoop({
           name: spec.name,
           consumer: () => this.consumer(clients, spec),
           permits: this.permits,
@@ -77,7 +88,18 @@ export class JetStreamSubscription implements SubscriptionHandle {
     this.permits.close();
     await Promise.all(this.loops.map((loop) => loop.stop()));
     await this.inFlight.drain();
+    if (this.ackMode === 'plain') await this.flush();
     this.onClosed(this);
+  }
+
+  /** Waits (a while at most) for the server to have read what was sent: the plain acks. */
+  private async flush(): Promise<void> {
+    const nc = this.clients?.nc;
+    if (!nc || nc.isClosed() || !this.connection.up) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_ON_CLOSE_MS)));
+    await Promise.race([nc.flush().catch(() => undefined), late]);
+    clearTimeout(timer);
   }
 
   private spec(type: string): DurableSpec {
@@ -124,7 +146,9 @@ export class JetStreamSubscription implements SubscriptionHandle {
 
   /** Tells the server the outcome; if that fails the event comes back after the ack wait (at least once). */
   private async respond(msg: JsMsg, outcome: EventOutcome, deliveryCount: number): Promise<void> {
-    if (outcome === 'ack') {
+    if (outcome === 'ack' && this.ackMode === 'plain') {
+      this.respondSafely(() => msg.ack());
+    } else if (outcome === 'ack') {
       await msg.ackAck().catch((error: unknown) => {
         this.log.warn(`could not confirm the ack of ${msg.subject} #${msg.seq} (it may come again): ${describeError(error)}`);
       });
