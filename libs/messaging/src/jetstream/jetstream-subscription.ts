@@ -8,21 +8,22 @@ import { JetStreamNames } from './jetstream-names';
 import { ACK_WAIT_MS, DurableSpec, ensureDurable, ensureStream, JetStreamSetupError, MAX_DELIVER_MARGIN } from './jetstream-setup';
 import { Permits } from './permits';
 import { ConsumeLoop } from './consume-loop';
+import { JetStreamAcker } from './jetstream-acker';
 
 const SETUP_FIRST_RETRY_MS = 250;
 const SETUP_MAX_RETRY_MS = 2000;
 const LOG_EVERY_MS = 10_000;
 /** Longest a close waits for the broker to take the plain acks sent before it. */
 const FLUSH_ON_CLOSE_MS = 2000;
-/** How often a handler still running tells the server it is working on the event (resets its ack wait). */
+/** How often the handlers still running tell the server they are working on their events (resets the ack wait). */
 const WORKING_EVERY_MS = ACK_WAIT_MS / 3;
 
 /**
  * One subscription on the JetStream bus: for each event type, the group's durable pull consumer (created if missing,
  * taking what is published from then on) and a ConsumeLoop; the loops share `concurrency` permits, and each keeps a
  * buffer of its share of them. Each event goes to the handler, whose outcome acks it, naks it with the retry delay,
- * or terms it. The ack follows the subscription's AckMode: `confirmed` -> `ackAck`, the permit held until the server
- * confirms; `plain` -> `ack`, the permit given back at once (and `close` flushes the connection, so the acks sent
+ * or terms it. Acks go out in batches (JetStreamAcker) and follow the subscription's AckMode: `confirmed` -> the
+ * `ackAck` protocol, the permit held until the server confirms; `plain` -> `ack`, the permit given back at once (and `close` flushes the connection, so the acks sent
  * reach the server before it goes). `close` stops consuming, gives back the buffered events, and waits for those in
  * hand; the rest stays with the group's consumers.
  */
@@ -32,6 +33,10 @@ export class JetStreamSubscription implements SubscriptionHandle {
   private readonly loops: ConsumeLoop[] = [];
   private readonly ackMode: AckMode;
   private clients?: JetStreamClients;
+  private acker?: JetStreamAcker;
+  /** The events whose handler runs, with when it started (for the `working` sweep). */
+  private readonly handling = new Map<JsMsg, number>();
+  private workingSweep?: NodeJS.Timeout;
   private readonly log: Logger;
   private readonly stream: string;
   private closed = false;
@@ -58,11 +63,13 @@ export class JetStreamSubscription implements SubscriptionHandle {
   async start(): Promise<void> {
     const clients = await this.connection.connected();
     this.clients = clients;
+    this.acker = new JetStreamAcker(clients.nc);
     const specs = [...new Set(this.subscription.types)].map((type) => this.spec(type));
     await this.untilDone('create the event stream', () => this.ensureStream(clients));
     for (const spec of specs) await this.untilDone(`create consumer ${spec.name}`, () => ensureDurable(clients.jsm, spec));
     if (this.closed) return;
     const share = Math.max(1, Math.floor(this.permits.capacity / specs.length));
+    this.workingSweep = setInterval(() => this.sendWorking(), WORKING_EVERY_MS).unref();
     for (const spec of specs) {
       this.loops.push(
         new ConsumeLoop({
@@ -88,6 +95,8 @@ export class JetStreamSubscription implements SubscriptionHandle {
     this.permits.close();
     await Promise.all(this.loops.map((loop) => loop.stop()));
     await this.inFlight.drain();
+    clearInterval(this.workingSweep);
+    this.acker?.close();
     if (this.ackMode === 'plain') await this.flush();
     this.onClosed(this);
   }
@@ -132,14 +141,14 @@ export class JetStreamSubscription implements SubscriptionHandle {
       this.log.error(`dropping message ${msg.seq} on ${msg.subject}: not an event (no type or id)`);
       return this.respond(msg, 'dead', 0);
     }
-    const working = setInterval(() => this.respondSafely(() => msg.working()), WORKING_EVERY_MS);
+    this.handling.set(msg, Date.now());
     let outcome: EventOutcome;
     try {
       outcome = await this.subscription.handle(event);
     } catch {
       outcome = 'retry';
     } finally {
-      clearInterval(working);
+      this.handling.delete(msg);
     }
     await this.respond(msg, outcome, event.deliveryCount);
   }
@@ -147,9 +156,9 @@ export class JetStreamSubscription implements SubscriptionHandle {
   /** Tells the server the outcome; if that fails the event comes back after the ack wait (at least once). */
   private async respond(msg: JsMsg, outcome: EventOutcome, deliveryCount: number): Promise<void> {
     if (outcome === 'ack' && this.ackMode === 'plain') {
-      this.respondSafely(() => msg.ack());
+      this.acker!.ack(msg);
     } else if (outcome === 'ack') {
-      await msg.ackAck().catch((error: unknown) => {
+      await this.acker!.confirm(msg).catch((error: unknown) => {
         this.log.warn(`could not confirm the ack of ${msg.subject} #${msg.seq} (it may come again): ${describeError(error)}`);
       });
     } else if (outcome === 'retry') {
@@ -157,6 +166,12 @@ export class JetStreamSubscription implements SubscriptionHandle {
     } else {
       this.respondSafely(() => msg.term());
     }
+  }
+
+  /** Tells the server the handlers running for a second or more are still at work (restarts their ack wait). */
+  private sendWorking(): void {
+    const before = Date.now() - 1000;
+    for (const [msg, startedAt] of this.handling) if (startedAt <= before) this.respondSafely(() => msg.working());
   }
 
   private respondSafely(send: () => void): void {
