@@ -31,6 +31,11 @@ export class JetStreamAcker {
     this.prefix = `${createInbox()}.`;
   }
 
+  /** Confirmed acks waiting for the server's reply. */
+  get confirming(): number {
+    return this.waiting.size;
+  }
+
   /** Acks without waiting for the server (`ack`). */
   ack(msg: JsMsg): void {
     this.queue.push({ msg });

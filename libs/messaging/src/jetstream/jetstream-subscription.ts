@@ -13,6 +13,8 @@ import { JetStreamAcker } from './jetstream-acker';
 const SETUP_FIRST_RETRY_MS = 250;
 const SETUP_MAX_RETRY_MS = 2000;
 const LOG_EVERY_MS = 10_000;
+/** Acks awaiting the server's confirmation, per permit, beyond which a handled event keeps its permit until confirmed. */
+const CONFIRMING_PER_PERMIT = 4;
 /** Longest a close waits for the broker to take the plain acks sent before it. */
 const FLUSH_ON_CLOSE_MS = 2000;
 /** How often the handlers still running tell the server they are working on their events (resets the ack wait). */
@@ -23,7 +25,8 @@ const WORKING_EVERY_MS = ACK_WAIT_MS / 3;
  * taking what is published from then on) and a ConsumeLoop; the loops share `concurrency` permits, and each keeps a
  * buffer of its share of them. Each event goes to the handler, whose outcome acks it, naks it with the retry delay,
  * or terms it. Acks go out in batches (JetStreamAcker) and follow the subscription's AckMode: `confirmed` -> the
- * `ackAck` protocol, the permit held until the server confirms; `plain` -> `ack`, the permit given back at once (and `close` flushes the connection, so the acks sent
+ * `ackAck` protocol, the confirmation awaited (close waits for it, a failure is logged) while the permit already
+ * serves the next event (held until confirmed only when 4x `concurrency` acks already wait for theirs); `plain` -> `ack`, the permit given back at once (and `close` flushes the connection, so the acks sent
  * reach the server before it goes). `close` stops consuming, gives back the buffered events, and waits for those in
  * hand; the rest stays with the group's consumers.
  */
@@ -132,10 +135,17 @@ export class JetStreamSubscription implements SubscriptionHandle {
   }
 
   private deliver(msg: JsMsg): void {
-    void this.inFlight.track(() => this.settle(msg)).finally(() => this.permits.give(1));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.permits.give(1);
+    };
+    void this.inFlight.track(() => this.settle(msg, release)).finally(release);
   }
 
-  private async settle(msg: JsMsg): Promise<void> {
+  /** Handles the event and answers the server; `release` gives its permit back (at the latest when done). */
+  private async settle(msg: JsMsg, release: () => void): Promise<void> {
     const event = JetStreamEventCodec.decode(this.namespace, msg);
     if (!event) {
       this.log.error(`dropping message ${msg.seq} on ${msg.subject}: not an event (no type or id)`);
@@ -150,17 +160,20 @@ export class JetStreamSubscription implements SubscriptionHandle {
     } finally {
       this.handling.delete(msg);
     }
-    await this.respond(msg, outcome, event.deliveryCount);
+    await this.respond(msg, outcome, event.deliveryCount, release);
   }
 
   /** Tells the server the outcome; if that fails the event comes back after the ack wait (at least once). */
-  private async respond(msg: JsMsg, outcome: EventOutcome, deliveryCount: number): Promise<void> {
+  private async respond(msg: JsMsg, outcome: EventOutcome, deliveryCount: number, release?: () => void): Promise<void> {
     if (outcome === 'ack' && this.ackMode === 'plain') {
       this.acker!.ack(msg);
     } else if (outcome === 'ack') {
-      await this.acker!.confirm(msg).catch((error: unknown) => {
+      const confirmed = this.acker!.confirm(msg).catch((error: unknown) => {
         this.log.warn(`could not confirm the ack of ${msg.subject} #${msg.seq} (it may come again): ${describeError(error)}`);
       });
+      // The handler is done: its permit serves the next event while the confirmation comes, unless too many wait.
+      if (this.acker!.confirming <= this.permits.capacity * CONFIRMING_PER_PERMIT) release?.();
+      await confirmed;
     } else if (outcome === 'retry') {
       this.respondSafely(() => msg.nak(this.subscription.retryDelayMs(Math.max(1, deliveryCount))));
     } else {
