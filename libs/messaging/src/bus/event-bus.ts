@@ -27,16 +27,17 @@ export interface DeliveredEvent {
 export type EventOutcome = 'ack' | 'retry' | 'dead';
 
 /**
- * How a subscriber's ack of a handled event reaches the broker (JetStream and Redis Streams; memory has no broker).
- * - `confirmed` (the default): the bus waits for the broker to confirm the ack before the event's slot under
- *   `concurrency` is free again; a close waits for it too. An event is delivered again only if its instance dies
- *   between the handler's end and the confirmation, or the confirmation fails (logged). For handlers whose effect
- *   is not idempotent: the window for a second run is as small as the bus can make it, and it is never silent.
- * - `plain`: the ack is sent and not waited for (JetStream: `ack` instead of `ackAck`, no reply, no request state,
- *   the slot free at once). An ack lost on the way (a connection drop) has the event delivered again after the ack
- *   wait, unnoticed: only for handlers whose effect is idempotent, e.g. applied through the Inbox, which turns a
- *   second delivery into no effect.
- * Redis Streams acks with XACK, whose reply the bus always awaits (in batches): both modes behave as `confirmed`.
+ * How a subscriber's ack of a handled event reaches the broker; chosen per subscription by what its handler
+ * guarantees. Both are at-least-once: they differ in what a lost ack costs and who notices.
+ * - `confirmed` (the default, for handlers whose effect is not idempotent): the ack asks for the broker's reply
+ *   (JetStream's `ackAck` protocol) and the bus awaits it: a close waits for every confirmation, and an ack the
+ *   broker did not confirm is logged (the event may come again). The event's slot under `concurrency` serves the
+ *   next event meanwhile (at most 4x `concurrency` confirmations wait; beyond that the slots wait with them).
+ * - `plain` (for handlers whose effect is idempotent, e.g. applied through the Inbox): the ack is sent and not
+ *   waited for (JetStream `ack`: no reply, nothing to track). An ack lost on the way (a connection drop, a crash)
+ *   has the event delivered again after the ack wait, unnoticed; the Inbox turns that delivery into no effect.
+ * Acks go to the broker in batches either way. Redis Streams settles with XACK, whose reply the bus always
+ * awaits (one XACK per stream and turn): both modes behave as `confirmed` there. Memory has no broker to tell.
  */
 export type AckMode = 'confirmed' | 'plain';
 
