@@ -31,8 +31,8 @@ export const bufferOf = (share: number) => ({ max_messages: share, threshold_mes
  * each further pull request only when this loop has taken every event before it from the buffer, and the loop takes
  * an event only with a permit: so at most `concurrency` events are handled at once over all the consumers of a
  * subscription, and at most `share` more (1.5x in the worst case) wait in one consumer's buffer. A buffered event's
- * ack wait (30 s) runs while it waits there, and nats.js gives no way to tell the server it is kept: with handlers
- * that run for more than ~20 s, it can come again to another instance meanwhile (at-least-once still holds).
+ * ack wait (30 s) runs while it waits there (up to two handler runs), and nats.js gives no way to tell the server it
+ * is kept: with handlers that run for more than ~15 s, it can come again to another instance meanwhile.
  * Any failure (broker down or restarting, consumer or stream gone) ends the consume; it is logged (throttled) and
  * followed, after a backoff, by a new one on the consumer checked and recreated if missing. Reconnects and missed
  * heartbeats are nats.js's own business (it re-pulls).
