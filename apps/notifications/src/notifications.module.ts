@@ -14,7 +14,9 @@ import { OrderEventsConsumer } from './order-events.consumer';
     ServiceAuthModule.forService({ service: 'notifications' }),
     DiscoveryModule.forRoot(),
     SwitchboardModule.forService({ service: 'notifications' }),
-    MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP] }),
+    // Plain acks (no wait for the broker's confirmation): every @OnEvent handler here applies its effect through
+    // the Inbox, so an event delivered again after a lost ack has no second effect. See AckMode.
+    MessagingModule.forService({ stamps: [EVENT_TOKEN_STAMP], config: { ackMode: 'plain' } }),
     DeadLetterAdminModule.forService(),
     SqliteModule.forService({ service: 'notifications', migrations: NOTIFICATIONS_MIGRATIONS }),
     InboxModule,

@@ -5,7 +5,11 @@ import { NotificationStore } from './notification.store';
 
 const E = OrdersEventsV1;
 
-/** Turns each order status change into a notification for its customer, once per event (inbox). */
+/**
+ * Turns each order status change into a notification for its customer, once per event (inbox). Because every
+ * handler goes through the Inbox, the service acks events the plain way (NotificationsModule: `ackMode: 'plain'`);
+ * a handler added here without the Inbox must not be, or that setting must go.
+ */
 @Controller()
 export class OrderEventsConsumer {
   constructor(

@@ -85,6 +85,8 @@ export class OrderEventFeed implements OnApplicationBootstrap, OnApplicationShut
         maxDeliveries: 3,
         retryDelayMs: () => 200,
         concurrency: 16,
+        // A redelivery is not pushed twice (RecentOrderEvents keeps the ids), so a lost ack costs nothing.
+        ackMode: 'plain',
         handle: (event) => this.receive(event),
       })
       .then((subscription) => {

@@ -27,6 +27,21 @@ export interface DeliveredEvent {
 export type EventOutcome = 'ack' | 'retry' | 'dead';
 
 /**
+ * How a subscriber's ack of a handled event reaches the broker; chosen per subscription by what its handler
+ * guarantees. Both are at-least-once: they differ in what a lost ack costs and who notices.
+ * - `confirmed` (the default, for handlers whose effect is not idempotent): the ack asks for the broker's reply
+ *   (JetStream's `ackAck` protocol) and the bus awaits it: a close waits for every confirmation, and an ack the
+ *   broker did not confirm is logged (the event may come again). The event's slot under `concurrency` serves the
+ *   next event meanwhile (at most 4x `concurrency` confirmations wait; beyond that the slots wait with them).
+ * - `plain` (for handlers whose effect is idempotent, e.g. applied through the Inbox): the ack is sent and not
+ *   waited for (JetStream `ack`: no reply, nothing to track). An ack lost on the way (a connection drop, a crash)
+ *   has the event delivered again after the ack wait, unnoticed; the Inbox turns that delivery into no effect.
+ * Acks go to the broker in batches either way. Redis Streams settles with XACK, whose reply the bus always
+ * awaits (one XACK per stream and turn): both modes behave as `confirmed` there. Memory has no broker to tell.
+ */
+export type AckMode = 'confirmed' | 'plain';
+
+/**
  * One subscribing service's interest in some event types. Every group receives every event (fan-out); the
  * instances of a group compete, so each event is handled by one instance of the group. The bus calls `handle`
  * and acts on its outcome: `ack` -> done; `retry` -> delivered again after `retryDelayMs(deliveryCount)`, at most
@@ -39,6 +54,8 @@ export interface Subscription {
   retryDelayMs(deliveryCount: number): number;
   /** How many events one instance handles at once. */
   concurrency: number;
+  /** See AckMode; unset: the bus's default (EventBusConfig `ackMode`), itself `confirmed` unless set. */
+  ackMode?: AckMode;
   handle(event: DeliveredEvent): Promise<EventOutcome>;
 }
 

@@ -81,6 +81,7 @@ export class ObservedEventBus implements EventBus {
       types: subscription.types,
       maxDeliveries: subscription.maxDeliveries,
       concurrency: subscription.concurrency,
+      ackMode: subscription.ackMode,
       retryDelayMs: (deliveryCount) => subscription.retryDelayMs(deliveryCount),
       handle: (event) => this.consume(subscription, event),
     });

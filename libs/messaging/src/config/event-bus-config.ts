@@ -1,5 +1,5 @@
 import { envInt, TransportConfig, TransportTls } from '@app/transport';
-import type { EventBusName } from '../bus/event-bus';
+import type { AckMode, EventBusName } from '../bus/event-bus';
 import { EventFault, loadEventFault } from '../consumer/event-fault';
 
 export const EVENT_BUSES: readonly EventBusName[] = ['memory', 'nats', 'redis'];
@@ -20,6 +20,11 @@ export interface EventBusConfig {
   retryMaxDelayMs: number;
   /** Events one instance handles at once. */
   concurrency: number;
+  /**
+   * The ack mode of subscriptions that do not choose one (the `@OnEvent` consumer group among them); unset:
+   * `confirmed`. Set `plain` only in a service whose every event handler applies its effect through the Inbox.
+   */
+  ackMode?: AckMode;
   /** How long the bus remembers an event id to drop a second publish of it (beyond it, consumers' inboxes do). */
   duplicateWindowMs: number;
   instanceId: string;

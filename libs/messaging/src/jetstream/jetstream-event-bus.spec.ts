@@ -249,4 +249,51 @@ describe('JetStreamEventBus', () => {
       ['a.v1.E', '2', 2],
     ]);
   });
+
+  const consumerInfo = async (type: string) => {
+    const nc = await connect({ servers: broker.url });
+    try {
+      const jsm = await nc.jetstreamManager();
+      return await jsm.consumers.info(JetStreamNames.stream(namespace), JetStreamNames.durable(namespace, 'billing', type));
+    } finally {
+      await nc.close();
+    }
+  };
+
+  it.each(['confirmed', 'plain'] as const)('with %s acks, leaves nothing unacked on the server once closed', async (ackMode) => {
+    let handled = 0;
+    const handle = await bus().subscribe(subscription(['a.v1.E'], async () => (handled++, 'ack'), { ackMode, concurrency: 8 }));
+    const publisher = bus();
+    await Promise.all(Array.from({ length: 200 }, (_, n) => publisher.publish(event('a.v1.E', n))));
+    await waitFor(() => handled === 200, 10_000, '200 events');
+    await handle.close();
+    if (ackMode === 'plain') {
+      // The flush on close has the server read the acks; it applies them a moment later.
+      const until = Date.now() + 2000;
+      while ((await consumerInfo('a.v1.E')).num_ack_pending > 0 && Date.now() < until) await sleep(50);
+    }
+    const info = await consumerInfo('a.v1.E');
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.num_pending).toBe(0);
+    expect(info.num_redelivered).toBe(0);
+  });
+
+  it('keeps at most a buffer of its permits beside the events in hand', async () => {
+    let handled = 0;
+    let mostUnacked = 0;
+    let release = () => undefined as void;
+    let gate = new Promise<void>((r) => (release = r));
+    await bus().subscribe(subscription(['a.v1.E'], async () => (await gate, handled++, 'ack'), { concurrency: 4 }));
+    const publisher = bus();
+    await Promise.all(Array.from({ length: 40 }, (_, n) => publisher.publish(event('a.v1.E', n))));
+    while (handled < 40) {
+      await sleep(150);
+      mostUnacked = Math.max(mostUnacked, (await consumerInfo('a.v1.E')).num_ack_pending);
+      release();
+      gate = new Promise<void>((r) => (release = r));
+    }
+    // 4 in hand, and a buffer of 4 (6 at most: a refill asked for at half) delivered and waiting.
+    expect(mostUnacked).toBeGreaterThanOrEqual(4);
+    expect(mostUnacked).toBeLessThanOrEqual(10);
+  });
 });

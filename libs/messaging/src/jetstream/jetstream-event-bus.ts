@@ -14,9 +14,10 @@ const PUBLISH_TIMEOUT_MS = 5000;
 /**
  * The event bus on NATS JetStream. One stream per namespace (`<ns>_events`, subjects `<ns>.events.<type>`, file
  * storage, 2-minute de-duplication window on the event id); per subscribing group and event type, one durable pull
- * consumer that the group's instances share. `publish` resolves on the broker's acknowledgement (the event is
- * stored) and rejects with UNAVAILABLE at once while the broker is unreachable. One connection per bus, opened by
- * `start` (at app start) or else on first use; subscriptions resume by themselves after the broker comes back.
+ * consumer that the group's instances share, consumed with a buffer (see JetStreamSubscription, AckMode).
+ * `publish` resolves on the broker's acknowledgement (the event is stored) and rejects with UNAVAILABLE at once while
+ * the broker is unreachable. One connection per bus, opened by `start` (at app start) or else on first use;
+ * subscriptions resume by themselves after the broker comes back.
  */
 export class JetStreamEventBus implements EventBus {
   readonly name = 'nats' as const;
@@ -68,6 +69,7 @@ export class JetStreamEventBus implements EventBus {
       subscription,
       (h) => this.subscriptions.delete(h),
       this.config.duplicateWindowMs,
+      this.config.ackMode,
     );
     this.subscriptions.add(handle);
     try {

@@ -24,4 +24,13 @@ describe('Permits', () => {
     expect(await waiting).toBe(0);
     expect(await permits.take(1)).toBe(0);
   });
+
+  it('takes one permit without waiting when one is free, and none once closed', () => {
+    const permits = new Permits(1);
+    expect(permits.tryTake()).toBe(true);
+    expect(permits.tryTake()).toBe(false);
+    permits.give(1);
+    permits.close();
+    expect(permits.tryTake()).toBe(false);
+  });
 });

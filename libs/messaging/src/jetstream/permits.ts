@@ -1,6 +1,6 @@
 /**
  * Counts the events one subscriber instance may have in hand. `take` waits until at least one permit is free and
- * takes up to `max`; `give` returns them. After `close`, `take` resolves 0 at once (and wakes those waiting).
+ * takes up to `max` (`tryTake` one, without waiting); `give` returns them. After `close`, `take` resolves 0 at once (and wakes those waiting).
  */
 export class Permits {
   private free: number;
@@ -13,6 +13,13 @@ export class Permits {
 
   get available(): number {
     return this.free;
+  }
+
+  /** Takes one permit if one is free right now (no wait). */
+  tryTake(): boolean {
+    if (this.closed || this.free === 0) return false;
+    this.free--;
+    return true;
   }
 
   async take(max: number): Promise<number> {

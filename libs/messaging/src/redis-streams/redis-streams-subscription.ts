@@ -15,6 +15,8 @@ const BLOCK_MS = 150;
 const RETRY_SCAN_EVERY_MS = 150;
 const PAUSE_AFTER_ERROR_MS = 1_000;
 const WARN_EVERY_MS = 5_000;
+/** Settlements on their way to Redis, per slot of `concurrency`, beyond which they take slots too. */
+const SETTLING_PER_SLOT = 4;
 
 export interface RedisStreamsSubscriptionOptions {
   subscription: Subscription;
@@ -32,9 +34,10 @@ export interface RedisStreamsSubscriptionOptions {
 
 /**
  * One instance of a consumer group reading its streams. A single loop on its own connection reads new entries
- * (XREADGROUP `>`, at most as many as it has room for under `concurrency`) and, between reads, claims failed
+ * (XREADGROUP `>` with COUNT: as many as it has room for under `concurrency`, waiting for room for a quarter of
+ * it while handlers run) and, between reads, claims failed
  * entries whose retry delay has passed and entries left by dead instances (see PendingReclaimer). A handler's
- * outcome settles its entry (EntrySettler): ack and dead -> XACK; retry -> the entry waits, pending, with the
+ * outcome settles its entry (EntrySettler, in batches: one XACK for the entries settled in one turn): ack and dead -> XACK; retry -> the entry waits, pending, with the
  * group's retry consumer until any instance claims it after the delay. Nothing about a retry is kept in this
  * process, so a failed event survives the instance that failed it.
  * The loop survives Redis restarts (it waits for the connection, recreates a lost group, settles what could not
@@ -55,6 +58,8 @@ export class RedisStreamsSubscription implements SubscriptionHandle {
   private closed?: Promise<void>;
   private wake?: () => void;
   private rotation = 0;
+  /** Handlers running (the events in hand that count against `concurrency`). */
+  private handlers = 0;
   private nextRetryScanAt = 0;
   private nextAbandonedScanAt = 0;
   private nextKeepAliveAt = 0;
@@ -78,7 +83,7 @@ export class RedisStreamsSubscription implements SubscriptionHandle {
       abandonedAfterMs: o.timing.abandonedAfterMs,
     });
     this.trimmer = new StreamTrimmer(this.own);
-    this.settler = new EntrySettler(subscription.group, o.retryConsumer);
+    this.settler = new EntrySettler(subscription.group, o.retryConsumer, o.commands);
     this.keepAliveCheckEveryMs = Math.max(10, Math.min(1_000, o.timing.keepAliveAfterMs / 5));
   }
 
@@ -104,8 +109,23 @@ export class RedisStreamsSubscription implements SubscriptionHandle {
     return (this.closed ??= this.shutdown());
   }
 
+  /**
+   * Events this instance may take now: `concurrency` less the handlers running. An entry whose handler is done
+   * waits for its settlement (still held in Redis, and in `inHand`, so no scan takes it) without a slot, unless
+   * more than SETTLING_PER_SLOT x `concurrency` wait: then they count again (Redis is not keeping up).
+   */
   private get room(): number {
-    return this.o.subscription.concurrency - this.inFlight.size;
+    const { concurrency } = this.o.subscription;
+    const settling = this.inFlight.size - this.handlers;
+    return concurrency - this.handlers - Math.max(0, settling - SETTLING_PER_SLOT * concurrency);
+  }
+
+  /**
+   * The fewest new entries worth a read: a quarter of `concurrency` while handlers run (their settlements free room
+   * in batches, so reads stay batches too, not one entry each), any when none runs.
+   */
+  private get smallestRead(): number {
+    return this.handlers === 0 ? 1 : Math.max(1, Math.ceil(this.o.subscription.concurrency / 4));
   }
 
   private async run(): Promise<void> {
@@ -143,7 +163,7 @@ export class RedisStreamsSubscription implements SubscriptionHandle {
       this.nextRetryScanAt = now + RETRY_SCAN_EVERY_MS;
     }
     if (this.stopping) return;
-    if (this.room <= 0) return this.idle(this.keepAliveCheckEveryMs);
+    if (this.room < this.smallestRead) return this.idle(this.keepAliveCheckEveryMs);
     await this.readNew(this.room);
   }
 
@@ -166,15 +186,22 @@ export class RedisStreamsSubscription implements SubscriptionHandle {
     const { entryId, fields } = entry;
     const type = this.o.streams.get(stream);
     if (!fields || type === undefined) {
-      void this.settler.settle(this.o.commands, { stream, entryId, outcome: 'ack' }); // deleted from the stream meanwhile
+      void this.settler.settle({ stream, entryId, outcome: 'ack' }); // deleted from the stream meanwhile
       return;
     }
     const key = heldKey(stream, entryId);
     this.inHand.set(key, { stream, entryId, touchedAt: Date.now() });
     const event = decodeEvent(type, { entryId, fields }, deliveryCount);
+    this.handlers++;
     void this.inFlight.track(async () => {
-      const outcome = await this.o.subscription.handle(event).catch((): EventOutcome => 'retry');
-      await this.settler.settle(this.o.commands, { stream, entryId, outcome });
+      let outcome: EventOutcome;
+      try {
+        outcome = await this.o.subscription.handle(event).catch((): EventOutcome => 'retry');
+      } finally {
+        this.handlers--;
+      }
+      this.wake?.();
+      await this.settler.settle({ stream, entryId, outcome });
       this.inHand.delete(key);
       this.wake?.();
     });
