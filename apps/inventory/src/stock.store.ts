@@ -33,10 +33,30 @@ const toLevel = (row: StockRow): StockLevel => ({
  */
 @Injectable()
 export class StockStore implements OnModuleInit {
+  /** Prepared once: preparing parses the SQL, a good part of a small transaction's cost. */
+  private readonly statements;
+  private readonly reserveOnce;
+  private readonly releaseOnce;
+
   constructor(
     @Inject(DATABASE) private readonly db: SqliteDatabase,
     private readonly outbox: Outbox,
-  ) {}
+  ) {
+    this.statements = {
+      level: db.prepare<[string], StockRow>('SELECT * FROM stock WHERE sku = ?'),
+      list: db.prepare<[], StockRow>('SELECT * FROM stock ORDER BY sku'),
+      take: db.prepare('UPDATE stock SET available = available - ?, reserved = reserved + ? WHERE sku = ?'),
+      give: db.prepare('UPDATE stock SET available = available + ?, reserved = reserved - ? WHERE sku = ?'),
+      reservation: db.prepare<[string], { lines: string; total_cents: number; status: 'RESERVED' | 'RELEASED' }>(
+        'SELECT lines, total_cents, status FROM reservations WHERE order_id = ?',
+      ),
+      reserved: db.prepare("INSERT INTO reservations (order_id, lines, total_cents, status, created_at) VALUES (?, ?, ?, 'RESERVED', ?)"),
+      releasedMarker: db.prepare("INSERT INTO reservations (order_id, lines, total_cents, status, created_at) VALUES (?, '[]', 0, 'RELEASED', ?)"),
+      released: db.prepare("UPDATE reservations SET status = 'RELEASED' WHERE order_id = ?"),
+    };
+    this.reserveOnce = db.transaction((orderId: string, lines: { sku: string; quantity: number }[]) => this.reserveIn(orderId, lines));
+    this.releaseOnce = db.transaction((orderId: string) => this.releaseIn(orderId));
+  }
 
   /** Seeds the catalog on first start. */
   onModuleInit(): void {
@@ -47,46 +67,45 @@ export class StockStore implements OnModuleInit {
   }
 
   level(sku: string): StockLevel {
-    const row = this.db.prepare<[string], StockRow>('SELECT * FROM stock WHERE sku = ?').get(sku);
+    const row = this.statements.level.get(sku);
     if (!row) throw new RpcError(StatusCode.NOT_FOUND, `unknown sku ${sku}`, { sku });
     return toLevel(row);
   }
 
   list(): StockLevel[] {
-    return this.db.prepare<[], StockRow>('SELECT * FROM stock ORDER BY sku').all().map(toLevel);
+    return this.statements.list.all().map(toLevel);
   }
 
   reserve(orderId: string, lines: { sku: string; quantity: number }[]): Reservation {
-    return this.db.transaction(() => {
-      const existing = this.reservation(orderId);
-      if (existing) {
-        if (existing.status === 'RELEASED') {
-          throw new RpcError(StatusCode.FAILED_PRECONDITION, `reservation of order ${orderId} was released`, { orderId });
-        }
-        return existing.reservation;
+    return this.reserveOnce.immediate(orderId, lines);
+  }
+
+  private reserveIn(orderId: string, lines: { sku: string; quantity: number }[]): Reservation {
+    const existing = this.reservation(orderId);
+    if (existing) {
+      if (existing.status === 'RELEASED') {
+        throw new RpcError(StatusCode.FAILED_PRECONDITION, `reservation of order ${orderId} was released`, { orderId });
       }
-      const wanted = new Map<string, number>();
-      for (const line of lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
-      const reserved = [...wanted].map(([sku, quantity]) => {
-        const item = this.level(sku);
-        if (item.available < quantity) {
-          throw new RpcError(StatusCode.FAILED_PRECONDITION, `insufficient stock for ${sku}`, {
-            sku,
-            requested: quantity,
-            available: item.available,
-          });
-        }
-        return { sku, quantity, unitPriceCents: item.unitPriceCents };
-      });
-      const take = this.db.prepare('UPDATE stock SET available = available - ?, reserved = reserved + ? WHERE sku = ?');
-      for (const line of reserved) take.run(line.quantity, line.quantity, line.sku);
-      const reservation = { orderId, lines: reserved, totalCents: reserved.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0) };
-      this.db
-        .prepare("INSERT INTO reservations (order_id, lines, total_cents, status, created_at) VALUES (?, ?, ?, 'RESERVED', ?)")
-        .run(orderId, JSON.stringify(reserved), reservation.totalCents, Date.now());
-      this.outbox.add(InventoryEventsV1.stockReserved, { ...reservation, reservedAt: new Date().toISOString() });
-      return reservation;
-    }).immediate();
+      return existing.reservation;
+    }
+    const wanted = new Map<string, number>();
+    for (const line of lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0) + line.quantity);
+    const reserved = [...wanted].map(([sku, quantity]) => {
+      const item = this.level(sku);
+      if (item.available < quantity) {
+        throw new RpcError(StatusCode.FAILED_PRECONDITION, `insufficient stock for ${sku}`, {
+          sku,
+          requested: quantity,
+          available: item.available,
+        });
+      }
+      return { sku, quantity, unitPriceCents: item.unitPriceCents };
+    });
+    for (const line of reserved) this.statements.take.run(line.quantity, line.quantity, line.sku);
+    const reservation = { orderId, lines: reserved, totalCents: reserved.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0) };
+    this.statements.reserved.run(orderId, JSON.stringify(reserved), reservation.totalCents, Date.now());
+    this.outbox.add(InventoryEventsV1.stockReserved, { ...reservation, reservedAt: new Date().toISOString() });
+    return reservation;
   }
 
   /**
@@ -95,40 +114,32 @@ export class StockStore implements OnModuleInit {
    * the caller) is refused instead of taking stock nobody will give back.
    */
   release(orderId: string): boolean {
-    return this.db.transaction(() => {
-      const existing = this.reservation(orderId);
-      if (!existing) {
-        this.db
-          .prepare("INSERT INTO reservations (order_id, lines, total_cents, status, created_at) VALUES (?, '[]', 0, 'RELEASED', ?)")
-          .run(orderId, Date.now());
-        return false;
-      }
-      if (existing.status === 'RELEASED') return false;
-      const give = this.db.prepare('UPDATE stock SET available = available + ?, reserved = reserved - ? WHERE sku = ?');
-      for (const line of existing.reservation.lines) give.run(line.quantity, line.quantity, line.sku);
-      this.db.prepare("UPDATE reservations SET status = 'RELEASED' WHERE order_id = ?").run(orderId);
-      this.outbox.add(InventoryEventsV1.stockReleased, { orderId, releasedAt: new Date().toISOString() });
-      return true;
-    }).immediate();
+    return this.releaseOnce.immediate(orderId);
+  }
+
+  private releaseIn(orderId: string): boolean {
+    const existing = this.reservation(orderId);
+    if (!existing) {
+      this.statements.releasedMarker.run(orderId, Date.now());
+      return false;
+    }
+    if (existing.status === 'RELEASED') return false;
+    for (const line of existing.reservation.lines) this.statements.give.run(line.quantity, line.quantity, line.sku);
+    this.statements.released.run(orderId);
+    this.outbox.add(InventoryEventsV1.stockReleased, { orderId, releasedAt: new Date().toISOString() });
+    return true;
   }
 
   /** The reservations kept for these orders (orders without one are left out). */
   reservations(orderIds: readonly string[]): ReservationRecord[] {
-    const find = this.db.prepare<[string], { order_id: string; lines: string; total_cents: number; status: 'RESERVED' | 'RELEASED' }>(
-      'SELECT order_id, lines, total_cents, status FROM reservations WHERE order_id = ?',
-    );
     return [...new Set(orderIds)].flatMap((orderId) => {
-      const row = find.get(orderId);
+      const row = this.statements.reservation.get(orderId);
       return row ? [{ orderId, status: row.status, lines: JSON.parse(row.lines), totalCents: row.total_cents }] : [];
     });
   }
 
   private reservation(orderId: string): { reservation: Reservation; status: string } | undefined {
-    const row = this.db
-      .prepare<[string], { lines: string; total_cents: number; status: string }>(
-        'SELECT lines, total_cents, status FROM reservations WHERE order_id = ?',
-      )
-      .get(orderId);
+    const row = this.statements.reservation.get(orderId);
     return row && { reservation: { orderId, lines: JSON.parse(row.lines), totalCents: row.total_cents }, status: row.status };
   }
 }

@@ -42,10 +42,23 @@ export interface Cancellation {
  */
 @Injectable()
 export class PaymentStore {
+  /** Prepared once: preparing parses the SQL, a good part of a small transaction's cost. */
+  private readonly statements;
+
   constructor(
     @Inject(DATABASE) private readonly db: SqliteDatabase,
     private readonly outbox: Outbox,
-  ) {}
+  ) {
+    this.statements = {
+      find: db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE order_id = ?'),
+      captured: db.prepare(
+        "INSERT INTO payments (order_id, payment_id, amount_cents, currency, status, idempotency_key, created_at) VALUES (?, ?, ?, ?, 'CAPTURED', ?, ?)",
+      ),
+      refunded: db.prepare("UPDATE payments SET status = 'REFUNDED' WHERE order_id = ?"),
+      void: db.prepare('INSERT OR IGNORE INTO payment_voids (order_id, voided_at) VALUES (?, ?)'),
+      voided: db.prepare('SELECT 1 FROM payment_voids WHERE order_id = ?'),
+    };
+  }
 
   charge(input: ChargeInput, idempotencyKey?: string): Payment {
     return this.db.transaction(() => {
@@ -74,11 +87,7 @@ export class PaymentStore {
         currency: input.currency,
         status: 'CAPTURED',
       };
-      this.db
-        .prepare(
-          "INSERT INTO payments (order_id, payment_id, amount_cents, currency, status, idempotency_key, created_at) VALUES (?, ?, ?, ?, 'CAPTURED', ?, ?)",
-        )
-        .run(payment.orderId, payment.paymentId, payment.amountCents, payment.currency, idempotencyKey ?? null, Date.now());
+      this.statements.captured.run(payment.orderId, payment.paymentId, payment.amountCents, payment.currency, idempotencyKey ?? null, Date.now());
       this.outbox.add(PaymentsEventsV1.paymentCaptured, {
         orderId: payment.orderId,
         paymentId: payment.paymentId,
@@ -93,7 +102,7 @@ export class PaymentStore {
     return this.db.transaction(() => {
       const payment = this.get(orderId);
       if (payment.status === 'REFUNDED') return payment;
-      this.db.prepare("UPDATE payments SET status = 'REFUNDED' WHERE order_id = ?").run(orderId);
+      this.statements.refunded.run(orderId);
       this.outbox.add(PaymentsEventsV1.paymentRefunded, {
         orderId,
         paymentId: payment.paymentId,
@@ -115,7 +124,7 @@ export class PaymentStore {
         const refunded = payment.status === 'REFUNDED' ? payment : this.refund(orderId);
         return { orderId, outcome: 'REFUNDED', refundedCents: refunded.amountCents };
       }
-      this.db.prepare('INSERT OR IGNORE INTO payment_voids (order_id, voided_at) VALUES (?, ?)').run(orderId, Date.now());
+      this.statements.void.run(orderId, Date.now());
       return { orderId, outcome: 'VOIDED', refundedCents: 0 };
     }).immediate();
   }
@@ -132,11 +141,11 @@ export class PaymentStore {
   }
 
   private isVoided(orderId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM payment_voids WHERE order_id = ?').get(orderId) !== undefined;
+    return this.statements.voided.get(orderId) !== undefined;
   }
 
   private find(orderId: string): Payment | undefined {
-    const row = this.db.prepare<[string], PaymentRow>('SELECT * FROM payments WHERE order_id = ?').get(orderId);
+    const row = this.statements.find.get(orderId);
     return row && toPayment(row);
   }
 }

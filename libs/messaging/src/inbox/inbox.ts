@@ -22,23 +22,26 @@ export const INBOX_KEEP_MS = 7 * 24 * 3600_000;
 export class Inbox {
   private readonly insert;
   private readonly prune;
+  private readonly seen;
+  /** The transaction, made once (a transaction function per event would be made and thrown away each time). */
+  private readonly applyOnce;
   private lastPrune = 0;
   private readonly log = new Logger('inbox');
 
-  constructor(@Inject(DATABASE) private readonly db: SqliteDatabase) {
+  constructor(@Inject(DATABASE) db: SqliteDatabase) {
     this.insert = db.prepare('INSERT OR IGNORE INTO inbox (consumer, event_id, event_type, processed_at) VALUES (?, ?, ?, ?)');
     this.prune = db.prepare('DELETE FROM inbox WHERE processed_at < ?');
+    this.seen = db.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?');
+    this.applyOnce = db.transaction(<T>(consumer: string, event: InboxEvent, effect: () => T, now: number): InboxOutcome<T> => {
+      if (this.insert.run(consumer, event.eventId, event.type, now).changes === 0) return { applied: false };
+      return { applied: true, result: effect() };
+    });
   }
 
   /** Applies `effect` unless `consumer` already applied this event. */
   apply<T>(consumer: string, event: InboxEvent, effect: () => T): InboxOutcome<T> {
     const now = Date.now();
-    const outcome = this.db
-      .transaction((): InboxOutcome<T> => {
-        if (this.insert.run(consumer, event.eventId, event.type, now).changes === 0) return { applied: false };
-        return { applied: true, result: effect() };
-      })
-      .immediate();
+    const outcome = this.applyOnce.immediate(consumer, event, effect, now) as InboxOutcome<T>;
     if (!outcome.applied) this.log.log(`${consumer} had applied ${event.type} ${event.eventId} already: ignored`);
     if (now - this.lastPrune > 3600_000) {
       this.lastPrune = now;
@@ -49,6 +52,6 @@ export class Inbox {
 
   /** Whether `consumer` has applied the event. */
   has(consumer: string, eventId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?').get(consumer, eventId) !== undefined;
+    return this.seen.get(consumer, eventId) !== undefined;
   }
 }
