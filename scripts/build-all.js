@@ -2,7 +2,7 @@
 /**
  * Builds every app at once with SWC (no type check: `npm run typecheck` does that, and `npm test` runs it).
  * apps/ and libs/ compile file by file into dist/ with the same layout (dist/apps/orders/src/main.js,
- * dist/libs/transport/src/...), the `@app/*` aliases rewritten to relative paths (.swcrc), the .proto tree copied to
+ * dist/libs/transport/src/...), the `@app/*` aliases rewritten to relative paths (swc.build.json), the .proto tree copied to
  * dist/libs/contracts/proto (where libs/contracts/src/proto-root.ts finds it), and each app gets its entry
  * dist/apps/<app>/main.js, the path that `npm start`, the tests, the Dockerfile and the manifests run.
  */
@@ -17,7 +17,7 @@ const dist = join(root, 'dist');
 /** `clean` empties dist/ first (npm run build); watch mode (scripts/dev.js) rebuilds over it. */
 function build({ clean = true } = {}) {
   if (clean) rmSync(dist, { recursive: true, force: true });
-  execFileSync(join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', '--out-dir', 'dist', '--config-file', '.swcrc', '--quiet'], {
+  execFileSync(join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', '--out-dir', 'dist', '--config-file', 'swc.build.json', '--quiet'], {
     cwd: root,
     stdio: 'inherit',
   });
