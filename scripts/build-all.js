@@ -12,12 +12,14 @@ const { join } = require('node:path');
 const { BUILD_TARGETS } = require('./apps');
 
 const root = join(__dirname, '..');
-const dist = join(root, 'dist');
 
-/** `clean` empties dist/ first (npm run build); watch mode (scripts/dev.js) rebuilds over it. */
-function build({ clean = true } = {}) {
+/**
+ * `clean` empties the output folder first (npm run build); watch mode (scripts/dev.js) rebuilds over it.
+ * `dist` is another output folder (deploy/build.spec.ts builds into a temporary one).
+ */
+function build({ clean = true, dist = join(root, 'dist') } = {}) {
   if (clean) rmSync(dist, { recursive: true, force: true });
-  execFileSync(join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', '--out-dir', 'dist', '--config-file', 'swc.build.json', '--quiet'], {
+  execFileSync(join(root, 'node_modules', '.bin', 'swc'), ['apps', 'libs', '--out-dir', dist, '--config-file', 'swc.build.json', '--quiet'], {
     cwd: root,
     stdio: 'inherit',
   });
