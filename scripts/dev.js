@@ -22,6 +22,9 @@ const log = (text) => process.stdout.write(`[start:dev] ${text}\n`);
 let child;
 let stopping = false;
 let timer;
+/** One restart at a time: changes that arrive while the app stops fold into that restart. */
+let restarting = false;
+let changedAgain = false;
 
 function stopChild() {
   if (!child) return Promise.resolve();
@@ -53,9 +56,6 @@ function start() {
   });
 }
 
-/** One restart at a time: changes that arrive while the app stops fold into that restart. */
-let restarting = false;
-let changedAgain = false;
 async function restart(file) {
   log(`${file} changed: restarting ${app}`);
   if (restarting) return void (changedAgain = true);
