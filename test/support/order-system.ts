@@ -75,10 +75,11 @@ export class OrderSystem {
   }
 
   async start(): Promise<void> {
+    // A NATS_URL given in `env` is a broker the test runs itself (a cluster): no broker of our own then.
     if (this.transport === 'redis') {
       this.redis = await new RedisServerProcess({ persistent: true }).start();
       this.env.REDIS_URL = this.redis.url;
-    } else if (this.transport !== 'memory') {
+    } else if (this.transport !== 'memory' && !this.env.NATS_URL) {
       this.nats = await new NatsServerProcess().start();
       this.env.NATS_URL = this.nats.url;
     }

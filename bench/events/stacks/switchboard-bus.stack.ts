@@ -17,6 +17,7 @@ function config(job: EventJob, role: string): EventBusConfig {
     retryMaxDelayMs: 30_000,
     concurrency: job.concurrency,
     duplicateWindowMs: DUPLICATE_WINDOW_MS,
+    streamReplicas: 1,
     instanceId: `bench-${role}-${process.pid}`,
   };
 }

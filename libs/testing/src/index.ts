@@ -1,6 +1,7 @@
 export * from './brokers/free-port';
 export * from './brokers/broker-process';
 export * from './brokers/nats-server.process';
+export * from './brokers/nats-cluster';
 export * from './brokers/redis-server.process';
 export * from './conformance/conformance.contract';
 export * from './conformance/conformance.controller';

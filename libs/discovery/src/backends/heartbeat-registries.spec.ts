@@ -12,7 +12,7 @@ import { RedisRegistry } from './redis.registry';
 
 type Mode = 'nats' | 'redis';
 const TTL_MS = 1200;
-const config: DiscoveryConfig = { mode: 'nats', ttlMs: TTL_MS, heartbeatMs: 300, dnsName: '_rpc._tcp.{service}', dnsRefreshMs: 5000 };
+const config: DiscoveryConfig = { mode: 'nats', ttlMs: TTL_MS, replicas: 1, heartbeatMs: 300, dnsName: '_rpc._tcp.{service}', dnsRefreshMs: 5000 };
 
 const served = (over: Partial<ServedInstance> = {}): ServedInstance => ({
   service: 'inventory',

@@ -110,7 +110,7 @@ export class NatsKvRegistry extends HeartbeatRegistry {
     if (!nc) throw new Error(`NATS at ${this.connection.url} is not reachable`);
     if (!this.bucket || this.bucketOf !== nc) {
       this.bucketOf = nc;
-      this.bucket = nc.jetstream().views.kv(this.bucketName, { history: 1, ttl: this.config.ttlMs });
+      this.bucket = nc.jetstream().views.kv(this.bucketName, { history: 1, ttl: this.config.ttlMs, replicas: this.config.replicas });
       this.bucket.catch(() => (this.bucket = undefined));
     }
     return this.bucket;

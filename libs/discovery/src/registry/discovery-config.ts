@@ -5,6 +5,8 @@ export interface DiscoveryConfig {
   mode: DiscoveryMode;
   /** An instance that has not heartbeaten for this long leaves the registry. */
   ttlMs: number;
+  /** NATS: on how many servers the registry bucket is kept when it is created (DISCOVERY_REPLICAS; 3 on a cluster). */
+  replicas: number;
   heartbeatMs: number;
   /** host:port other instances reach this one at (tcp/grpc), when the listen address is not it (0.0.0.0). */
   advertise?: string;
@@ -41,6 +43,7 @@ export function loadDiscoveryConfig(env: NodeJS.ProcessEnv = process.env): Disco
   return {
     mode: mode as DiscoveryMode,
     ttlMs,
+    replicas: envInt(env, 'DISCOVERY_REPLICAS', 1, 1, 5),
     heartbeatMs,
     advertise,
     zone,

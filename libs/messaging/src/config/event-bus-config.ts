@@ -27,6 +27,11 @@ export interface EventBusConfig {
   ackMode?: AckMode;
   /** How long the bus remembers an event id to drop a second publish of it (beyond it, consumers' inboxes do). */
   duplicateWindowMs: number;
+  /**
+   * NATS: on how many servers the event stream and its consumers are kept (EVENT_STREAM_REPLICAS, default 1; 3 on a
+   * 3-node cluster, so losing a node loses no event and stops no consumer). Applies when the stream is created.
+   */
+  streamReplicas: number;
   instanceId: string;
   /** The transport's TLS material (TLS_* settings): the bus's NATS and Redis connections use TLS with it. */
   tls?: TransportTls;
@@ -61,6 +66,7 @@ export function loadEventBusConfig(
     retryMaxDelayMs: envInt(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),
     concurrency: envInt(env, 'EVENT_CONCURRENCY', 16, 1, 1024),
     duplicateWindowMs: envInt(env, 'EVENT_DUPLICATE_WINDOW_MS', DUPLICATE_WINDOW_MS, 1000, 86_400_000),
+    streamReplicas: envInt(env, 'EVENT_STREAM_REPLICAS', 1, 1, 5),
     fault: loadEventFault(env),
     instanceId: transport.instanceId,
     tls: transport.tls,

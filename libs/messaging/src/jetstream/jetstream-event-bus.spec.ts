@@ -44,6 +44,7 @@ describe('JetStreamEventBus', () => {
       retryMaxDelayMs: 1000,
       concurrency: 4,
       duplicateWindowMs: 120_000,
+      streamReplicas: 1,
       instanceId: 'spec',
       ...overrides,
     });

@@ -5,7 +5,7 @@ import type { EventBusConfig } from '../config/event-bus-config';
 import { describeError, JetStreamClients, JetStreamConnection } from './jetstream-connection';
 import { JetStreamEventCodec } from './jetstream-event-codec';
 import { JetStreamNames } from './jetstream-names';
-import { ensureStream, JetStreamSetupError } from './jetstream-setup';
+import { ensureStream, JetStreamSetupError, StreamSettings } from './jetstream-setup';
 import { JetStreamSubscription } from './jetstream-subscription';
 
 /** Longest wait for the broker's acknowledgement of a publish before it is reported as failed. */
@@ -68,7 +68,7 @@ export class JetStreamEventBus implements EventBus {
       this.config.namespace,
       subscription,
       (h) => this.subscriptions.delete(h),
-      this.config.duplicateWindowMs,
+      this.streamSettings(),
       this.config.ackMode,
     );
     this.subscriptions.add(handle);
@@ -87,8 +87,12 @@ export class JetStreamEventBus implements EventBus {
     await this.connection.close();
   }
 
+  private streamSettings(): StreamSettings {
+    return { duplicateWindowMs: this.config.duplicateWindowMs, replicas: this.config.streamReplicas };
+  }
+
   private ensureStream({ jsm }: JetStreamClients): Promise<void> {
-    this.streamReady ??= ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.config.namespace), this.config.duplicateWindowMs).catch((error) => {
+    this.streamReady ??= ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.config.namespace), this.streamSettings()).catch((error) => {
       this.streamReady = undefined;
       throw error;
     });

@@ -35,11 +35,18 @@ function apiCode(error: unknown): number | undefined {
 
 export const isConsumerNotFound = (error: unknown) => apiCode(error) === CONSUMER_NOT_FOUND;
 
+/** How the event stream is made: its de-duplication window, and on how many servers it is kept (a cluster: 3). */
+export interface StreamSettings {
+  duplicateWindowMs: number;
+  replicas: number;
+}
+
 /**
- * Creates the namespace's event stream if it is missing: file storage, limits retention, de-duplication window.
- * Several instances may race to create it; an existing stream is accepted if it takes the namespace's subjects.
+ * Creates the namespace's event stream if it is missing: file storage, limits retention, de-duplication window,
+ * `replicas` copies (its consumers have as many). Several instances may race to create it; an existing stream is
+ * accepted if it takes the namespace's subjects.
  */
-export async function ensureStream(jsm: JetStreamManager, name: string, subjects: string, duplicateWindowMs: number): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, name: string, subjects: string, settings: StreamSettings): Promise<void> {
   const config: Partial<StreamConfig> = {
     name,
     subjects: [subjects],
@@ -47,8 +54,8 @@ export async function ensureStream(jsm: JetStreamManager, name: string, subjects
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     max_age: nanos(RETENTION_MS),
-    duplicate_window: nanos(duplicateWindowMs),
-    num_replicas: 1,
+    duplicate_window: nanos(settings.duplicateWindowMs),
+    num_replicas: settings.replicas,
   };
   try {
     checkStream(await jsm.streams.info(name), name, subjects);

@@ -5,7 +5,7 @@ import type { AckMode, EventOutcome, Subscription, SubscriptionHandle } from '..
 import { describeError, JetStreamClients, JetStreamConnection } from './jetstream-connection';
 import { JetStreamEventCodec } from './jetstream-event-codec';
 import { JetStreamNames } from './jetstream-names';
-import { ACK_WAIT_MS, DurableSpec, ensureDurable, ensureStream, JetStreamSetupError, MAX_DELIVER_MARGIN } from './jetstream-setup';
+import { ACK_WAIT_MS, DurableSpec, ensureDurable, ensureStream, JetStreamSetupError, MAX_DELIVER_MARGIN, StreamSettings } from './jetstream-setup';
 import { Permits } from './permits';
 import { ConsumeLoop } from './consume-loop';
 import { JetStreamAcker } from './jetstream-acker';
@@ -52,7 +52,7 @@ export class JetStreamSubscription implements SubscriptionHandle {
     private readonly subscription: Subscription,
     private readonly onClosed: (handle: JetStreamSubscription) => void,
     /** For a stream it has to recreate. */
-    private readonly duplicateWindowMs: number,
+    private readonly streamSettings: StreamSettings,
     /** For a subscription that does not choose one. */
     defaultAckMode: AckMode = 'confirmed',
   ) {
@@ -124,7 +124,7 @@ export class JetStreamSubscription implements SubscriptionHandle {
   }
 
   private ensureStream({ jsm }: JetStreamClients): Promise<void> {
-    return ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.namespace), this.duplicateWindowMs);
+    return ensureStream(jsm, this.stream, JetStreamNames.allSubjects(this.namespace), this.streamSettings);
   }
 
   /** The consumer to pull, both it and the stream recreated if they went missing (a broker that lost its store). */

@@ -76,6 +76,7 @@ describe.each(['nats', 'redis'] as const)('outbox crash points on %s', (kind) =>
       retryMaxDelayMs: 1000,
       concurrency: 4,
       duplicateWindowMs,
+      streamReplicas: 1,
       instanceId: randomUUID().slice(0, 8),
     };
     const b = createEventBus(config);

@@ -50,6 +50,7 @@ describe('RedisStreamsEventBus', () => {
     retryMaxDelayMs: 1000,
     concurrency: 4,
     duplicateWindowMs: 120_000,
+    streamReplicas: 1,
     instanceId: `i-${randomBytes(3).toString('hex')}`,
     ...overrides,
   });
@@ -369,6 +370,7 @@ describe('RedisStreamsEventBus on a Redis that forgets (no persistence)', () => 
       retryMaxDelayMs: 1000,
       concurrency: 4,
       duplicateWindowMs: 120_000,
+      streamReplicas: 1,
       instanceId: 'forgetful',
     };
     const consumer = new RedisStreamsEventBus(config);

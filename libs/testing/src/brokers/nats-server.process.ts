@@ -7,6 +7,8 @@ import type { CertificateFiles } from './test-certificates';
 export interface NatsServerOptions {
   /** TLS only, with this certificate; client certificates from the CA required. */
   tls?: CertificateFiles;
+  /** A member of a cluster: its JetStream server name, its route port and every member's route URL. */
+  cluster?: { name: string; serverName: string; routePort: number; routes: string[] };
 }
 
 /**
@@ -23,9 +25,13 @@ export class NatsServerProcess extends BrokerProcess {
   protected command() {
     const { tls } = this.options;
     const tlsArgs = tls ? ['--tlsverify', '--tlscert', tls.cert, '--tlskey', tls.key, '--tlscacert', tls.ca] : [];
+    const cluster = this.options.cluster;
+    const clusterArgs = cluster
+      ? ['--server_name', cluster.serverName, '--cluster_name', cluster.name, '--cluster', `nats://127.0.0.1:${cluster.routePort}`, '--routes', cluster.routes.join(',')]
+      : [];
     return {
       bin: process.env.NATS_SERVER_BIN || 'nats-server',
-      args: ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir, ...tlsArgs],
+      args: ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir, ...tlsArgs, ...clusterArgs],
     };
   }
 
