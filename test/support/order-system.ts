@@ -103,6 +103,20 @@ export class OrderSystem {
     return endings;
   }
 
+  /** An app's SQLite file (read it with better-sqlite3 to see what a crash left behind). */
+  databaseFile(app: Exclude<Service, 'gateway'>): string {
+    return join(this.dataDir, `${app}.sqlite`);
+  }
+
+  /** Resolves once the app's process has ended (a crash point, a kill); how it ended. */
+  async exited(name: string, withinMs = 30_000): Promise<string> {
+    const app = this.app(name);
+    const deadline = Date.now() + withinMs;
+    while (app.running && Date.now() < deadline) await sleep(20);
+    if (app.running) throw new Error(`${name} is still running after ${withinMs} ms`);
+    return app.ending;
+  }
+
   app(name: string): AppProcess {
     const app = this.apps.get(name);
     if (!app) throw new Error(`${name} is not running`);

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { RequireScopes } from '@app/auth';
 import { InventoryV1, RequestOf } from '@app/contracts';
-import { Rpc } from '@app/transport';
+import { crashPoint, Rpc } from '@app/transport';
 import { StockStore } from './stock.store';
 
 const M = InventoryV1.methods;
@@ -14,7 +14,9 @@ export class InventoryController {
   @Rpc(M.reserve)
   @RequireScopes('inventory:reserve')
   reserve(request: RequestOf<typeof M.reserve>) {
-    return this.stock.reserve(request.orderId, request.items);
+    const reservation = this.stock.reserve(request.orderId, request.items);
+    crashPoint('inventory.after-reserve');
+    return reservation;
   }
 
   @Rpc(M.release)

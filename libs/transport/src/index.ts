@@ -7,6 +7,7 @@ export * from './config/transport-config';
 export * from './config/http-port';
 export * from './config/health-paths';
 export * from './config/env-int';
+export * from './faults/crash-point';
 export * from './tls/tls-config';
 export { mutualTlsServerOptions, tlsClientOptions } from './tls/tls-options';
 export * from './driver/transport-driver';

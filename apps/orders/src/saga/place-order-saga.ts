@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InventoryV1, OrdersEventsV1, PaymentsV1 } from '@app/contracts';
 import { Outbox } from '@app/messaging';
-import { CallContext, InjectClient, RpcError, ServiceClient, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
+import { CallContext, crashPoint, InjectClient, RpcError, ServiceClient, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { OrderRepository } from '../order.repository';
 import { SAGA_CONFIG, SagaConfig } from './saga-config';
 import { isFinal, isForward, nextState, SagaState, StepOutcome } from './saga-states';
@@ -120,6 +120,7 @@ export class PlaceOrderSaga {
           { orderId, amountCents: saga.totalCents, currency: 'EUR', paymentMethod: order.paymentMethod },
           { idempotencyKey: `order-${orderId}` },
         );
+        crashPoint('saga.after-charge');
         return;
       }
       case 'REFUNDING':

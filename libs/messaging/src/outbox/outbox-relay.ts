@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DATABASE, SqliteDatabase } from '@app/storage';
+import { crashPoint } from '@app/transport';
 import type { EventBus } from '../bus/event-bus';
 import { EVENT_BUS } from '../nest/tokens';
 
@@ -101,6 +102,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       for (;;) {
         if (this.stopped) return;
         const rows = this.unsent.all(BATCH);
+        if (rows.length > 0) crashPoint('outbox.before-publish');
         const outcomes = await Promise.allSettled(
           rows.map((row) => this.bus.publish({ id: row.id, type: row.type, body: row.body, metadata: JSON.parse(row.metadata) })),
         );

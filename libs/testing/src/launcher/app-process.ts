@@ -55,6 +55,17 @@ export class AppProcess {
     await exited;
   }
 
+  /** Whether the process is still running. */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** How the process ended (`SIGKILL`, `exit 1`...), or `running`. */
+  get ending(): string {
+    if (!this.child || this.running) return 'running';
+    return this.child.signalCode ?? `exit ${this.child.exitCode}`;
+  }
+
   /** The process id while it runs (the benchmark samples its CPU time and memory). */
   get pid(): number | undefined {
     return this.child?.pid;

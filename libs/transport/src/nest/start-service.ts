@@ -7,6 +7,7 @@ import type { ServiceContract } from '@app/contracts';
 import { connectSwitchboardServer } from './connect-switchboard-server';
 import { watchTransportReadiness } from '../telemetry/transport-readiness';
 import { SERVICE_NAME } from './tokens';
+import { armedCrashPoints } from '../faults/crash-point';
 
 export interface StartServiceOptions {
   /** The contracts this app serves (all of one service). Empty for an app that only calls others. */
@@ -26,6 +27,7 @@ export interface StartServiceOptions {
  * serves `/metrics`, `/health/live` and `/health/ready`, traces each request, and logs through pino.
  */
 export async function startService(module: Type<unknown>, options: StartServiceOptions): Promise<INestApplication> {
+  armedCrashPoints(); // a bad CRASH_POINT (or one in production) stops the app here, not at the point
   @Module({ imports: [module, ObservabilityModule.forService({ serviceToken: SERVICE_NAME })] })
   class ObservedApp {}
 
