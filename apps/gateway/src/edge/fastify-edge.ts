@@ -1,6 +1,7 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
@@ -24,16 +25,20 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Nest's Fastify adapter with what the gateway needs of it: routes as Express matches them (a trailing slash
- * ignored, parameters as long as the client sends: an order id may have 128 characters, Fastify's default stops at
- * 100), requests on open connections still served while the app drains (as on Express), and Swagger UI's files
+ * Nest's Fastify adapter with what the gateway needs of it: routes as Express matches them (case-insensitive paths,
+ * parameters as sent; a trailing slash ignored; parameters as long as the client sends: an order id may have 128
+ * characters, Fastify's default stops at 100), requests on open connections still served while the app drains (as on Express), and Swagger UI's files
  * served from memory (`useStaticAssets`, which @nestjs/swagger calls) without @fastify/static. Fastify's own errors
  * (a body too large, ...) reach Nest's error handler, and so the EdgeErrorFilter, as the gateway's errors
  * (translateFastifyError): Nest would make them bare HttpExceptions.
  */
 export class GatewayFastifyAdapter extends FastifyAdapter {
   constructor() {
-    super({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: false, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 } });
+    super({
+      bodyLimit: BODY_LIMIT_BYTES,
+      return503OnClosing: false,
+      routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 1024 },
+    });
   }
 
   override setErrorHandler(handler: (error: unknown, request: FastifyRequest, reply: FastifyReply) => unknown): ReturnType<FastifyAdapter['setErrorHandler']> {
@@ -66,9 +71,11 @@ export class GatewayFastifyAdapter extends FastifyAdapter {
  *   on the Node response, so that every answer carries them, including one Fastify or a filter ends itself;
  * - CORS for the configured origins (Nest's `enableCors`: @fastify/cors);
  * - the body parsers, with body-parser's rules: JSON strict (an object or an array; an empty body is `{}`), flat
- *   urlencoded (at most 1000 parameters), UTF-8 only, no compressed bodies, 64 KiB; any other content type is not
+ *   urlencoded (at most 1000 parameters), 64 KiB (readText: the charsets and encodings); any other content type is not
  *   read (the body is `undefined`, as on Express, and validation answers), where Fastify would answer 415.
  * Their failures reach the EdgeErrorFilter as the gateway's errors (translateFastifyError, by the adapter).
+ * - Express's ETag on every response body Nest sends (weak, of its bytes), and 304 to a GET or HEAD whose
+ *   If-None-Match names it (`expressEtag`).
  */
 export function installFastifyEdge(httpAdapter: AbstractHttpAdapter, config: GatewayConfig): void {
   const adapter = httpAdapter as FastifyAdapter;
@@ -108,24 +115,61 @@ export function installFastifyEdge(httpAdapter: AbstractHttpAdapter, config: Gat
     }
     done(null, parseQuery(text, undefined, undefined, { maxKeys: FORM_PARAMETER_LIMIT }));
   });
+  fastify.addHook('onSend', expressEtag);
   // Any other body is left unread, as Express leaves it.
   fastify.addContentTypeParser('*', (_request: unknown, _payload: unknown, done: (error: Error | null, body?: unknown) => void) =>
     done(null, undefined),
   );
 }
 
+/**
+ * What Express's `res.send` does to a body: a weak ETag (`W/"<length hex>-<SHA-1 base64, 27 chars>"`, the `etag`
+ * package's) and, when the request is fresh (`fresh`: If-None-Match names the tag, no If-Modified-Since, no
+ * `Cache-Control: no-cache`), 304 without a body. Responses ended on the Node response (errors, `@Res()`) do not
+ * pass here, as they do not pass through `res.send` on Express.
+ */
+export function expressEtag(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  if ((typeof payload !== 'string' && !Buffer.isBuffer(payload)) || reply.hasHeader('etag')) return done(null, payload);
+  const tag = `W/"${Buffer.byteLength(payload).toString(16)}-${createHash('sha1').update(payload).digest('base64').slice(0, 27)}"`;
+  reply.header('ETag', tag);
+  const status = reply.statusCode;
+  const method = request.raw.method;
+  if ((method === 'GET' || method === 'HEAD') && ((status >= 200 && status < 300) || status === 304) && fresh(request.headers, tag)) {
+    reply.code(304);
+    reply.removeHeader('content-type');
+    reply.removeHeader('content-length');
+    return done(null, '');
+  }
+  done(null, payload);
+}
+
+/** The `fresh` package's test, for a response with this ETag and no Last-Modified. */
+function fresh(headers: IncomingMessage['headers'], tag: string): boolean {
+  const noneMatch = headers['if-none-match'];
+  if (!noneMatch || headers['if-modified-since']) return false;
+  if (/(?:^|,)\s*?no-cache\s*?(?:,|$)/.test(headers['cache-control'] ?? '')) return false;
+  if (noneMatch.trim() === '*') return true;
+  return noneMatch.split(',').some((token) => {
+    const candidate = token.trim();
+    return candidate === tag || candidate === tag.slice(2) || `W/${candidate}` === tag;
+  });
+}
+
 const parseFailed = () => bodyParserError(400, 'entity.parse.failed', 'request body is not valid JSON');
 
-/** The body as UTF-8 text, or body-parser's 415 for another charset (JSON: any `utf-*`) or a compressed body. */
+/**
+ * The body as text, or body-parser's 415: JSON in UTF-8 only (body-parser also decodes UTF-16 and UTF-32, which
+ * no client of this API sends), a form in UTF-8 or ISO-8859-1; a compressed body is refused (body-parser inflates
+ * gzip, deflate and br).
+ */
 function readText(request: IncomingMessage | FastifyRequest, body: Buffer, kind: 'json' | 'form'): string | Error {
   const headers = request.headers;
   const encoding = String(headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity') return bodyParserError(415, 'encoding.unsupported', 'content encoding unsupported');
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(headers['content-type'] ?? ''))?.[1]?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && (kind === 'form' || !charset.startsWith('utf-'))) {
-    return bodyParserError(415, 'charset.unsupported', `unsupported charset "${charset.toUpperCase()}"`);
-  }
-  return body.toString('utf8');
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(headers['content-type'] ?? ''))?.[1]?.toLowerCase() ?? 'utf-8';
+  if (charset === 'utf-8') return body.toString('utf8');
+  if (kind === 'form' && charset === 'iso-8859-1') return body.toString('latin1');
+  return bodyParserError(415, 'charset.unsupported', `unsupported charset "${charset.toUpperCase()}"`);
 }
 
 /**
