@@ -13,10 +13,10 @@ describe('loadEdgeConfig', () => {
       PUSH_BUFFER_PER_CUSTOMER: '3',
       PUSH_BUFFER_CUSTOMERS: '4',
       SUMMARY_DEADLINE_MS: '800',
-      HTTP_PLATFORM: 'Fastify',
+      HTTP_PLATFORM: 'Express',
     });
     expect(config).toEqual({
-      httpPlatform: 'fastify',
+      httpPlatform: 'express',
       corsOrigins: ['https://shop.example.com', 'http://localhost:5173'],
       rateLimit: { store: 'redis', windowSeconds: 10, perClient: 5, perIp: 7, onStoreFailure: 'closed', storeTimeoutMs: 120 },
       push: { bufferPerCustomer: 3, bufferCustomers: 4 },
@@ -29,9 +29,9 @@ describe('loadEdgeConfig', () => {
     expect(loadEdgeConfig({ RATE_LIMIT_ON_STORE_FAILURE: ' Closed ' }).rateLimit.onStoreFailure).toBe('closed');
   });
 
-  it('runs on Express unless HTTP_PLATFORM says fastify', () => {
-    expect(loadEdgeConfig({}).httpPlatform).toBe('express');
-    expect(loadEdgeConfig({ HTTP_PLATFORM: ' ' }).httpPlatform).toBe('express');
+  it('runs on Fastify unless HTTP_PLATFORM says express', () => {
+    expect(loadEdgeConfig({}).httpPlatform).toBe('fastify');
+    expect(loadEdgeConfig({ HTTP_PLATFORM: ' ' }).httpPlatform).toBe('fastify');
     expect(loadEdgeConfig({ HTTP_PLATFORM: 'express' }).httpPlatform).toBe('express');
     expect(loadEdgeConfig({ HTTP_PLATFORM: 'fastify' }).httpPlatform).toBe('fastify');
   });

@@ -20,7 +20,7 @@ function plainGet(url: string, headers: Record<string, string>): Promise<{ statu
 
 /**
  * What the HTTP platform under Nest decides, on each platform whatever HTTP_PLATFORM the run has: the other gateway
- * specs run on the platform of the environment (`HTTP_PLATFORM=fastify npx jest apps/gateway` for Fastify).
+ * specs run on the platform of the environment (`HTTP_PLATFORM=express npx jest apps/gateway` for Express).
  */
 describe.each<HttpPlatform>(['express', 'fastify'])('the gateway on %s', (platform) => {
   let gateway: TestGateway;

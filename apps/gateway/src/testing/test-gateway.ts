@@ -58,7 +58,7 @@ export async function startTestGateway(
   adjust: (config: GatewayConfig) => GatewayConfig = (config) => config,
   transport: Partial<TransportConfig> = {},
 ): Promise<TestGateway> {
-  // The specs run on the platform of HTTP_PLATFORM in the test's environment (express when unset), unless `env` names one.
+  // The specs run on the platform of HTTP_PLATFORM in the test's environment (the default when unset), unless `env` names one.
   const config = adjust(loadGatewayConfig({ HTTP_PLATFORM: process.env.HTTP_PLATFORM, ...env }));
   @Module({
     imports: [GatewayModule.forRoot({ config, transport: { ...transport, transport: 'memory', memoryBroker: broker } })],
