@@ -25,12 +25,13 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Nest's Fastify adapter with what the gateway needs of it: routes as Express matches them (case-insensitive paths,
- * parameters as sent; a trailing slash ignored; parameters as long as the client sends: an order id may have 128
- * characters, Fastify's default stops at 100), requests on open connections still served while the app drains (as on Express), and Swagger UI's files
- * served from memory (`useStaticAssets`, which @nestjs/swagger calls) without @fastify/static. Fastify's own errors
- * (a body too large, ...) reach Nest's error handler, and so the EdgeErrorFilter, as the gateway's errors
- * (translateFastifyError): Nest would make them bare HttpExceptions.
+ * Nest's Fastify adapter with what the gateway needs of it:
+ * - routes matched as Express matches them: paths in any case (parameters as sent), a trailing slash ignored,
+ *   parameters as long as the client sends them (an order id may have 128 characters; Fastify stops at 100);
+ * - requests on open connections still served while the app drains, as on Express (no 503 of Fastify's own);
+ * - Fastify's own errors (a body too large, ...) reach Nest's error handler, and so the EdgeErrorFilter, as the
+ *   gateway's errors (translateFastifyError), where Nest would make them bare HttpExceptions;
+ * - Swagger UI's files served from memory (`useStaticAssets`, which @nestjs/swagger calls), without @fastify/static.
  */
 export class GatewayFastifyAdapter extends FastifyAdapter {
   constructor() {
@@ -71,9 +72,9 @@ export class GatewayFastifyAdapter extends FastifyAdapter {
  *   on the Node response, so that every answer carries them, including one Fastify or a filter ends itself;
  * - CORS for the configured origins (Nest's `enableCors`: @fastify/cors);
  * - the body parsers, with body-parser's rules: JSON strict (an object or an array; an empty body is `{}`), flat
- *   urlencoded (at most 1000 parameters), 64 KiB (readText: the charsets and encodings); any other content type is not
- *   read (the body is `undefined`, as on Express, and validation answers), where Fastify would answer 415.
- * Their failures reach the EdgeErrorFilter as the gateway's errors (translateFastifyError, by the adapter).
+ *   urlencoded (at most 1000 parameters), 64 KiB (readText: the charsets and encodings); any other content type is
+ *   not read (the body is `undefined`, as on Express, and validation answers), where Fastify would answer 415. Their
+ *   failures reach the EdgeErrorFilter as the gateway's errors (translateFastifyError, by the adapter);
  * - Express's ETag on every response body Nest sends (weak, of its bytes), and 304 to a GET or HEAD whose
  *   If-None-Match names it (`expressEtag`).
  */
