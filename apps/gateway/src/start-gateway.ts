@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { httpPortFor, startService } from '@app/transport';
 import { loadGatewayConfig } from './config/gateway-config';
 import { configureEdge } from './edge/configure-edge';
+import { httpAdapterFor } from './edge/http-platform';
 import { GatewayModule } from './gateway.module';
 
 /**
@@ -27,6 +28,7 @@ export async function startGateway() {
     serves: [],
     httpPort: httpPortFor('gateway'),
     httpHost: process.env.HOST ?? '0.0.0.0',
+    httpAdapter: httpAdapterFor(config.edge.httpPlatform),
     configure: (app) => configureEdge(app),
   });
 }

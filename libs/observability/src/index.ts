@@ -8,6 +8,8 @@ export * from './metrics/outbox-metrics';
 export * from './metrics/http-metrics';
 export * from './health/readiness-checks';
 export * from './http/http-telemetry.middleware';
+export * from './http/http-telemetry.fastify';
+export * from './http/install-http-telemetry';
 export * from './logging/log-redaction';
 export * from './logging/process-logger';
 export * from './logging/rpc-log';

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { RpcError, StatusCode } from '@app/transport';
+import { nodeResponse } from '../edge/node-http';
 import { setAuthenticatedClient } from './authenticated-client';
 import { BearerTokenVerifier } from './bearer-token-verifier';
 import { InvalidAccessToken } from './invalid-access-token';
@@ -23,7 +24,7 @@ export class BearerAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<IncomingMessage>();
-    const response = http.getResponse<ServerResponse>();
+    const response = nodeResponse(http.getResponse<object>());
     const header = request.headers.authorization;
 
     if (header === undefined || header === '') {

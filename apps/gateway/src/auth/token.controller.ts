@@ -1,6 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Logger, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
+import { nodeResponse } from '../edge/node-http';
 import { AccessTokenService } from './access-token.service';
 import { ClientRegistry } from './client-registry';
 import { OAuthError } from './oauth-error';
@@ -63,8 +64,9 @@ export class TokenController {
   async token(
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
-    @Res({ passthrough: true }) res: ServerResponse,
+    @Res({ passthrough: true }) reply: object,
   ): Promise<TokenResponse> {
+    const res = nodeResponse(reply);
     noStore(res);
     try {
       const request = readTokenRequest(body, authorization);

@@ -2,6 +2,12 @@ import { envInt } from '@app/transport';
 
 /** Settings of the gateway's edge: CORS, rate limits, WebSocket push and the order summary (see docs/gateway.md). */
 export interface EdgeConfig {
+  /**
+   * HTTP_PLATFORM: the HTTP server under Nest, `fastify` (default, @nestjs/platform-fastify) or `express`. The
+   * gateway behaves the same on both (the HTTP specs and the edge e2e suite run on each); Fastify costs the gateway
+   * about half the CPU per request: docs/decisions/0004-gateway-http-platform.md.
+   */
+  readonly httpPlatform: HttpPlatform;
   /** CORS_ORIGINS: origins allowed to call the API from a browser; empty: no CORS headers (same origin only). */
   readonly corsOrigins: readonly string[];
   readonly rateLimit: RateLimitConfig;
@@ -9,6 +15,8 @@ export interface EdgeConfig {
   /** SUMMARY_DEADLINE_MS: the whole budget of `GET /v1/orders/:id/summary`, downstream calls included. */
   readonly summaryDeadlineMs: number;
 }
+
+export type HttpPlatform = 'express' | 'fastify';
 
 export interface RateLimitConfig {
   /** RATE_LIMIT_STORE; by default `redis` when REDIS_URL is set (shared by every gateway instance), else `memory`. */
@@ -55,7 +63,12 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
   if (onStoreFailure !== 'open' && onStoreFailure !== 'closed') {
     throw new Error(`RATE_LIMIT_ON_STORE_FAILURE must be open or closed, got "${env.RATE_LIMIT_ON_STORE_FAILURE}"`);
   }
+  const httpPlatform = (env.HTTP_PLATFORM ?? '').trim().toLowerCase() || 'fastify';
+  if (httpPlatform !== 'express' && httpPlatform !== 'fastify') {
+    throw new Error(`HTTP_PLATFORM must be express or fastify, got "${env.HTTP_PLATFORM}"`);
+  }
   return {
+    httpPlatform,
     corsOrigins,
     rateLimit: {
       store: rawStore === '' ? ((env.REDIS_URL ?? '') === '' ? 'memory' : 'redis') : (rawStore as 'memory' | 'redis'),

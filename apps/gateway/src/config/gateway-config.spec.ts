@@ -19,6 +19,7 @@ describe('loadGatewayConfig', () => {
       clients: new Map([['demo', DEMO_CLIENT_SECRET]]),
       idempotency: { ttlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS },
       edge: {
+        httpPlatform: 'fastify',
         corsOrigins: [],
         rateLimit: { store: 'memory', windowSeconds: 60, perClient: 6000, perIp: 60_000, onStoreFailure: 'open', storeTimeoutMs: 250 },
         push: { bufferPerCustomer: 100, bufferCustomers: 10_000 },

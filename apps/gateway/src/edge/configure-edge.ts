@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import type { ExpressAdapter } from '@nestjs/platform-express';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import { WsAdapter } from '@nestjs/platform-ws';
 import helmet, { HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/gateway-config';
 import { setUpOpenApi } from '../docs/openapi';
 import { EdgeErrorFilter } from './edge-error.filter';
-import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id';
+import { REQUEST_ID_HEADER } from './request-id';
 
 /** Headers a browser client may read from a cross-origin response. */
 const EXPOSED_HEADERS = [
@@ -22,39 +22,34 @@ const EXPOSED_HEADERS = [
   'X-RateLimit-Reset-ip',
 ];
 
-/**
- * The first middleware of every request, installed before the body parsers (by BODY_PARSING) so that even a
- * request refused for its body gets them: its request id, security headers (helmet, with a content security
- * policy that lets the live page load its own script and open its WebSocket) and, for the configured origins
- * only, CORS.
- */
-export function installEdgeMiddleware(adapter: ExpressAdapter, config: GatewayConfig): void {
-  adapter.use(requestIdMiddleware);
-  adapter.use(
-    securityHeaders({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          frameAncestors: ["'none'"],
-        },
+/** The security headers of every response (helmet), with a content security policy for the live page. */
+export function edgeHelmetOptions(config: GatewayConfig): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        frameAncestors: ["'none'"],
       },
-      // The API is called from other origins when CORS_ORIGINS allows it.
-      crossOriginResourcePolicy: { policy: config.edge.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
-    }),
-  );
-  if (config.edge.corsOrigins.length > 0) {
-    adapter.enableCors({
-      origin: [...config.edge.corsOrigins],
-      methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', REQUEST_ID_HEADER],
-      exposedHeaders: EXPOSED_HEADERS,
-      maxAge: 600,
-    });
-  }
+    },
+    // The API is called from other origins when CORS_ORIGINS allows it.
+    crossOriginResourcePolicy: { policy: config.edge.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
+  };
+}
+
+/** CORS for the configured origins (CORS_ORIGINS), or undefined: no CORS headers at all. */
+export function edgeCorsOptions(config: GatewayConfig): CorsOptions | undefined {
+  if (config.edge.corsOrigins.length === 0) return undefined;
+  return {
+    origin: [...config.edge.corsOrigins],
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', REQUEST_ID_HEADER],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  };
 }
 
 /**
@@ -62,6 +57,16 @@ export function installEdgeMiddleware(adapter: ExpressAdapter, config: GatewayCo
  * gets them set (not a chain of 13 middleware functions and a closure per request).
  */
 export function securityHeaders(options: HelmetOptions): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const { set, removed } = securityHeaderList(options);
+  return (_req, res, next) => {
+    for (const name of removed) res.removeHeader(name);
+    for (const [name, value] of set) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** The headers helmet sets (and removes) with these options, worked out once. */
+export function securityHeaderList(options: HelmetOptions): { set: [string, string][]; removed: string[] } {
   const set: [string, string][] = [];
   const removed: string[] = [];
   const recorder = {
@@ -74,11 +79,7 @@ export function securityHeaders(options: HelmetOptions): (req: IncomingMessage, 
     done = true;
   });
   if (!done) throw new Error('helmet did not set its headers synchronously: its options must not depend on the request');
-  return (_req, res, next) => {
-    for (const name of removed) res.removeHeader(name);
-    for (const [name, value] of set) res.setHeader(name, value);
-    next();
-  };
+  return { set, removed };
 }
 
 /**

@@ -2,7 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codeOfHttpStatus, httpResponseOf, RpcError, StatusCode } from '@app/transport';
 import { OAuthError } from '../auth/oauth-error';
+import { nodeRequest, nodeResponse } from './node-http';
 import { requestIdOf } from './request-id';
+
 
 /**
  * The one JSON shape of every error the gateway's API answers:
@@ -30,8 +32,8 @@ export class EdgeErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<IncomingMessage>();
-    const response = http.getResponse<ServerResponse>();
+    const request = nodeRequest(http.getRequest<object>());
+    const response = nodeResponse(http.getResponse<object>());
     if (response.headersSent) return void response.end();
 
     if (exception instanceof OAuthError) return send(response, exception.getStatus(), exception.getResponse());

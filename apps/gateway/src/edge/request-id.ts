@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nodeRequest } from './node-http';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -8,8 +9,8 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const ids = new WeakMap<object, string>();
 
-/** The id of a request (set by `requestIdMiddleware`), for error bodies and logs. */
-export const requestIdOf = (request: object): string | undefined => ids.get(request);
+/** The id of a request (set by `requestIdMiddleware`), for error bodies and logs; Express's or Fastify's request. */
+export const requestIdOf = (request: object): string | undefined => ids.get(nodeRequest(request));
 
 /**
  * Gives every request an id, echoed in `X-Request-Id` on every response (errors included): the client's own

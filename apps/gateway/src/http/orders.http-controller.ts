@@ -14,6 +14,7 @@ import { Id, Order, OrdersV1, OrderStatus } from '@app/contracts';
 import { InjectClient, RpcError, ServiceClient, StatusCode } from '@app/transport';
 import { AuthenticatedClient } from '../auth/authenticated-client';
 import { ApiErrors } from '../docs/openapi';
+import { nodeResponse } from '../edge/node-http';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { IdempotencyKeyInUse, IdempotencyKeys, parseIdempotencyKey } from '../idempotency/idempotency-keys';
 import type { StoredResponse } from '../idempotency/idempotency-store';
@@ -88,8 +89,9 @@ export class OrdersHttpController {
     @AuthenticatedClient() customerId: string,
     @Body() body: unknown,
     @Headers('idempotency-key') rawKey: string | undefined,
-    @Res() res: ServerResponse,
+    @Res() reply: object,
   ): Promise<void> {
+    const res = nodeResponse(reply);
     const idempotencyKey = parseIdempotencyKey(rawKey);
     const { items, paymentMethod } = parseBody(PlaceOrderBody, body, 'order');
     const accept = async (): Promise<StoredResponse> => {

@@ -1,11 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { getOptionsToken, normalizeIp, ThrottlerModuleOptions, ThrottlerOptions } from '@nestjs/throttler';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { HealthController, MetricsController } from '@app/observability';
 import { RpcError, StatusCode, TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { BEARER } from '../auth/bearer-auth.guard';
 import { BearerTokenVerifier } from '../auth/bearer-token-verifier';
+import { nodeResponse } from '../edge/node-http';
 import { RateLimitHit, RateLimitStore } from './rate-limit-store';
 
 /** The two limits: per IP address (every request) and per client (requests with a valid bearer token). */
@@ -15,7 +16,7 @@ export const CLIENT_LIMIT = 'client';
 /** The DI token of the RateLimitStore the guard counts in. */
 export const RATE_LIMIT_STORE = Symbol('gateway:rate-limit-store');
 
-/** What the guard reads of an Express request: its peer address (`req.ip`, Express's `trust proxy` applied). */
+/** What the guard reads of the platform's request: its peer address (`req.ip` on Express and Fastify alike). */
 type Request = IncomingMessage & { ip?: string };
 
 /** A limit as it applies to one route: the options, with the route's `@Throttle` / `@SkipThrottle` applied. */
@@ -85,7 +86,7 @@ export class EdgeThrottlerGuard implements CanActivate {
     }
     if (hits.length === 0) return true;
     const records = await this.store.hit(hits);
-    const response = http.getResponse<ServerResponse>();
+    const response = nodeResponse(http.getResponse<object>());
     for (let i = 0; i < records.length; i++) {
       const { name, limit, ttlMs } = hits[i];
       const record = records[i];

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Global, INestApplication, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { trace } from '@opentelemetry/api';
 import { ObservabilityModule } from '../nest/observability.module';
 import { InMemoryTracing } from '../testing/in-memory-tracing';
-import { httpTelemetry } from './http-telemetry.middleware';
+import { installHttpTelemetry } from './install-http-telemetry';
 
 const SERVICE = 'test:service-name';
 
@@ -32,25 +33,32 @@ class ThingsController {
 @Module({ imports: [ServiceNameModule, ObservabilityModule.forService({ serviceToken: SERVICE })], controllers: [ThingsController] })
 class TestApp {}
 
-describe('HTTP telemetry', () => {
-  const tracing = new InMemoryTracing();
+// One tracer provider for the file: the tracer of @app/observability keeps the provider it first delegates to.
+const tracing = new InMemoryTracing();
+beforeAll(() => {
+  process.env.LOG_LEVEL = 'silent';
+  tracing.start();
+});
+afterAll(async () => {
+  await tracing.stop();
+  delete process.env.LOG_LEVEL;
+});
+
+describe.each(['express', 'fastify'])('HTTP telemetry on %s', (platform) => {
   let app: INestApplication;
   let url = '';
 
   beforeAll(async () => {
-    process.env.LOG_LEVEL = 'silent';
-    tracing.start();
-    app = await NestFactory.create(TestApp, { logger: false });
-    app.use(httpTelemetry('http-spec'));
+    tracing.exporter.reset();
+    app = platform === 'fastify'
+      ? await NestFactory.create(TestApp, new FastifyAdapter(), { logger: false })
+      : await NestFactory.create(TestApp, { logger: false });
+    installHttpTelemetry(app, 'http-spec');
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
   });
 
-  afterAll(async () => {
-    await app.close();
-    await tracing.stop();
-    delete process.env.LOG_LEVEL;
-  });
+  afterAll(() => app.close());
 
   it('makes the work of a route (after the body is read, after an await) a child of the request span', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';

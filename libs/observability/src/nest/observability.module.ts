@@ -8,12 +8,15 @@ import {
   NestModule,
   OnApplicationShutdown,
   OnModuleInit,
+  Optional,
   RequestMethod,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from '../health/health.controller';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { httpSpanContext } from '../http/http-telemetry.middleware';
+import { runsOnFastify } from '../http/install-http-telemetry';
 import { MetricsController } from '../http/metrics.controller';
 import { loggingModule } from '../logging/logging.module';
 import { breakerStatesOf } from '../metrics/resilience-metrics';
@@ -66,7 +69,11 @@ class ObservabilityLifecycle implements OnModuleInit, BeforeApplicationShutdown,
  */
 @Module({})
 export class ObservabilityModule implements NestModule {
+  constructor(@Optional() private readonly http?: HttpAdapterHost) {}
+
+  /** On Fastify the telemetry's own `preHandler` hook does it (installFastifyHttpTelemetry): no middleware there. */
   configure(consumer: MiddlewareConsumer): void {
+    if (runsOnFastify(this.http?.httpAdapter)) return;
     consumer.apply(httpSpanContext).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 

@@ -1,7 +1,8 @@
 import { INestApplication, Logger, Module, Type } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { httpTelemetry, ObservabilityModule } from '@app/observability';
+import { installHttpTelemetry, ObservabilityModule } from '@app/observability';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type { ServiceContract } from '@app/contracts';
 import { connectSwitchboardServer } from './connect-switchboard-server';
@@ -15,6 +16,8 @@ export interface StartServiceOptions {
   /** Port of the app's HTTP side (health, metrics, REST for the gateway). */
   httpPort: number;
   httpHost?: string;
+  /** The HTTP platform under Nest (the gateway: Express or Fastify by HTTP_PLATFORM); default Nest's Express. */
+  httpAdapter?: AbstractHttpAdapter;
   /** More Nest strategies to run beside the RPC server, e.g. `eventConsumer` from @app/messaging. */
   consumers?: readonly ((app: INestApplication) => CustomTransportStrategy)[];
   /** Work on the app after it is created and before it listens (the gateway: WebSocket adapter, OpenAPI, CORS). */
@@ -31,9 +34,11 @@ export async function startService(module: Type<unknown>, options: StartServiceO
   @Module({ imports: [module, ObservabilityModule.forService({ serviceToken: SERVICE_NAME })] })
   class ObservedApp {}
 
-  const app = await NestFactory.create(ObservedApp, { bufferLogs: true });
+  const app = options.httpAdapter
+    ? await NestFactory.create(ObservedApp, options.httpAdapter, { bufferLogs: true })
+    : await NestFactory.create(ObservedApp, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
-  app.use(httpTelemetry(app.get<string>(SERVICE_NAME)));
+  installHttpTelemetry(app, app.get<string>(SERVICE_NAME));
   app.enableShutdownHooks();
   watchTransportReadiness(app);
   await options.configure?.(app);
