@@ -8,6 +8,7 @@ import { runRpcSuite } from './rpc/rpc-suite';
 import { BenchEnvironment } from './run/bench-environment';
 import { parseBenchArgs } from './run/bench-plan';
 import { runEventSuite } from './events/event-suite';
+import { runOutboxDrain } from './events/outbox-drain';
 import { runGatewaySuite } from './gateway/gateway-suite';
 import { runOrderFlow } from './flow/order-flow';
 import { runSoak } from './soak/soak';
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
       return;
     }
     if (plan.suites.includes('rpc')) measurements.push(...(await runRpcSuite(plan, env, log)));
-    if (plan.suites.includes('events')) measurements.push(...(await runEventSuite(plan, env, log)));
+    if (plan.suites.includes('events')) measurements.push(...(await runEventSuite(plan, env, log)), ...(await runOutboxDrain(plan, env, log)));
     if (plan.suites.includes('gateway')) measurements.push(...(await runGatewaySuite(plan, env, log)));
     if (plan.suites.includes('flow')) measurements.push(...(await runOrderFlow(plan, env, log)));
   } finally {
