@@ -1,6 +1,8 @@
 import { InventoryEventsV1, InventoryV1, OrdersEventsV1, OrdersV1, PaymentsEventsV1, PaymentsV1 } from '@app/contracts';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import Redis from 'ioredis';
+import { connect } from 'nats';
 import { credentials, makeClientConstructor, ServiceError } from '@grpc/grpc-js';
 import { service as grpcHealthService } from 'grpc-health-check';
 import { ALL_APPS, AppName, OtlpReceiver, parsePrometheusText, ReceivedSpan, RunningSystem, sampleSum, SpanKinds, SystemTransport } from '@app/testing';
@@ -263,6 +265,25 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
       expect(denied.stderr).toMatch(/^error: PERMISSION_DENIED: /);
     });
 
+    /** Whether `events tail` has opened its tap: a JetStream consumer, or a Redis connection, named after it. */
+    const cliTapOpen = async (): Promise<boolean> => {
+      if (bus === 'redis') {
+        const redis = new Redis(system.env.REDIS_URL!);
+        try {
+          return /name=\S*:events:tap-\d+:\S*:cli-tail/.test(String(await redis.call('CLIENT', 'LIST')));
+        } finally {
+          redis.disconnect();
+        }
+      }
+      const nc = await connect({ servers: system.env.NATS_URL });
+      try {
+        const consumers = await (await nc.jetstreamManager()).consumers.list(`${system.env.SWITCHBOARD_NAMESPACE}_events`).next();
+        return consumers.some((consumer) => consumer.name.includes('_cli-tail_'));
+      } finally {
+        await nc.close();
+      }
+    };
+
     it('operator CLI: tails the events published from now on, read-only', async () => {
       const child = execFile(process.execPath, [join(__dirname, '..', 'dist', 'apps', 'cli', 'main.js'), 'events', 'tail', '--limit', '2', '--type', `${OrdersEventsV1.orderPlaced.type},${OrdersEventsV1.orderConfirmed.type}`], {
         env: { ...process.env, ...system.env },
@@ -274,7 +295,10 @@ describe.each(TRANSPORTS)('observability on %s', (transport) => {
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       // 'close', not 'exit': the output may still be in the pipe when the process has exited.
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await new Promise((resolve) => setTimeout(resolve, 3000)); // the CLI connects and subscribes
+      // The CLI has started tailing once its tap is on the broker (its ephemeral consumer, or its reading connection).
+      for (const until = Date.now() + 20_000; !(await cliTapOpen()); await new Promise((resolve) => setTimeout(resolve, 100))) {
+        if (Date.now() > until) throw new Error(`the CLI did not start tailing: ${stderr}`);
+      }
       const res = await fetch(`${system.httpUrl('gateway')}/v1/orders`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

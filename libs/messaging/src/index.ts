@@ -1,6 +1,7 @@
 export * from './bus/event-bus';
 export * from './bus/create-event-bus';
 export * from './bus/stamped-event-bus';
+export * from './bus/observed-event-bus';
 export * from './config/event-bus-config';
 export * from './consumer/event-context';
 export * from './consumer/on-event.decorator';

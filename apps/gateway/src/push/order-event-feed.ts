@@ -1,21 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENTS_AUDIENCE, ServiceTokenVerifier } from '@app/auth';
 import { EventRef, OrdersEventsV1 } from '@app/contracts';
-import {
-  createEventBus,
-  DeliveredEvent,
-  EventBus,
-  EventOutcome,
-  loadEventBusConfig,
-  SubscriptionHandle,
-} from '@app/messaging';
+import { createEventBus, DeliveredEvent, EventBus, loadEventBusConfig, ObservedEventBus, TapHandle } from '@app/messaging';
 import { TRANSPORT_CONFIG, TransportConfig } from '@app/transport';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway-config';
 import { OrderStatusEvent, RecentOrderEvents } from './recent-order-events';
 
 type Listener = (event: OrderStatusEvent) => void;
 
-/** How long start-up waits for the order events subscription before serving without it (it goes on trying). */
+/** How long start-up waits for the order events tap before serving without it (it goes on trying). */
 const SUBSCRIBE_WAIT_MS = 10_000;
 
 /** The order events pushed to clients, each turned into the status it means. */
@@ -44,15 +37,17 @@ const PUSHED: Record<string, { ref: EventRef; toPush: (body: never, id: string) 
 };
 
 /**
- * The gateway's feed of order status changes for WebSocket push. Each gateway instance subscribes to the orders
- * events with a consumer group of its own (`gateway-push-<INSTANCE_ID>`), so every instance receives every event
- * (fan-out) and pushes it to the sockets connected to it. An event must carry a valid event token of `orders`
- * (like every consumer checks) and match its contract; anything else is dropped with a warning. Each event is
- * kept in a bounded per-customer buffer (RecentOrderEvents) for sockets that resume after a reconnect.
+ * The gateway's feed of order status changes for WebSocket push. Each gateway instance reads the orders events with
+ * a tap of its own (EventBus.tap: a JetStream ephemeral consumer, a Redis XREAD, a memory listener), so every
+ * instance receives every event (fan-out) and pushes it to the sockets connected to it, and nothing stays on the
+ * broker when the instance stops: no consumer, no consumer group, whatever its INSTANCE_ID (a crashed instance's
+ * JetStream consumer is removed by the server after its inactivity threshold). The tap is not acked and never
+ * touches the services' consumer groups. An event must carry a valid event token of `orders` (like every consumer
+ * checks) and match its contract; anything else is dropped with a warning. Each event is kept in a bounded
+ * per-customer buffer (RecentOrderEvents) for sockets that resume after a reconnect.
  *
- * The subscription starts at the events published after the instance subscribed. On JetStream and Redis Streams
- * the instance's consumer stays on the broker after it stops: give gateways a stable INSTANCE_ID so a restarted
- * one takes its own back.
+ * The tap starts at the events published after the instance opened it; across a broker reconnect it resumes after
+ * the last event it saw, so the buffer has no hole and a socket's resume with `lastEventId` stays exact.
  */
 @Injectable()
 export class OrderEventFeed implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,7 +55,7 @@ export class OrderEventFeed implements OnApplicationBootstrap, OnApplicationShut
   private readonly listeners = new Map<string, Set<Listener>>();
   readonly recent: RecentOrderEvents;
   private readonly bus: EventBus;
-  private subscription?: SubscriptionHandle;
+  private tap?: TapHandle;
 
   constructor(
     @Inject(TRANSPORT_CONFIG) private readonly transport: TransportConfig,
@@ -68,42 +63,31 @@ export class OrderEventFeed implements OnApplicationBootstrap, OnApplicationShut
     private readonly verifier: ServiceTokenVerifier,
   ) {
     this.recent = new RecentOrderEvents(config.edge.push.bufferPerCustomer, config.edge.push.bufferCustomers);
-    this.bus = createEventBus(loadEventBusConfig(transport));
+    this.bus = new ObservedEventBus(createEventBus(loadEventBusConfig(transport)), 'gateway');
   }
 
   /**
-   * Subscribes before the gateway serves, so a socket opened after start-up misses nothing; a bus that is not
-   * reachable yet holds the start for at most SUBSCRIBE_WAIT_MS, then the gateway serves REST and the subscription
-   * starts when the bus is there (logged).
+   * Opens the tap before the gateway serves, so a socket opened after start-up misses nothing; a bus that is not
+   * reachable yet holds the start for at most SUBSCRIBE_WAIT_MS, then the gateway serves REST and the tap opens
+   * when the bus is there (logged).
    */
   async onApplicationBootstrap(): Promise<void> {
-    const group = `gateway-push-${this.transport.instanceId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-    const subscribed = this.bus
-      .subscribe({
-        group,
-        types: Object.keys(PUSHED),
-        maxDeliveries: 3,
-        retryDelayMs: () => 200,
-        concurrency: 16,
-        // A redelivery is not pushed twice (RecentOrderEvents keeps the ids), so a lost ack costs nothing.
-        ackMode: 'plain',
-        handle: (event) => this.receive(event),
-      })
-      .then((subscription) => {
-        this.subscription = subscription;
-        this.log.log(`pushing order status events to WebSockets (consumer group ${group} on the ${this.bus.name} bus)`);
-        return true;
-      });
-    subscribed.catch((error: Error) => this.log.error(`cannot subscribe to order events: ${error.message}; no push`));
+    const opened = this.bus.tap(Object.keys(PUSHED), (event) => this.receive(event)).then((tap) => {
+      this.tap = tap;
+      this.log.log(`pushing order status events to WebSockets (a tap on the ${this.bus.name} bus)`);
+      return true;
+    });
+    opened.catch((error: Error) => this.log.error(`cannot read order events: ${error.message}; no push`));
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS)));
-    const ready = await Promise.race([subscribed.catch(() => true), waited]);
+    const ready = await Promise.race([opened.catch(() => true), waited]);
     clearTimeout(timer);
     if (!ready) this.log.warn(`the ${this.bus.name} event bus is not reachable yet: order push starts once it is`);
   }
 
+  /** Closes the tap (its JetStream consumer deleted), then the bus (a tap still opening is closed with it). */
   async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
+    await this.tap?.close();
     await this.bus.close();
   }
 
@@ -118,9 +102,9 @@ export class OrderEventFeed implements OnApplicationBootstrap, OnApplicationShut
     };
   }
 
-  private async receive(delivered: DeliveredEvent): Promise<EventOutcome> {
+  private async receive(delivered: DeliveredEvent): Promise<void> {
     const pushed = PUSHED[delivered.type];
-    if (!pushed) return 'ack';
+    if (!pushed) return;
     try {
       await this.verifier.verify(bearer(delivered.metadata.authorization), {
         audience: EVENTS_AUDIENCE,
@@ -129,19 +113,19 @@ export class OrderEventFeed implements OnApplicationBootstrap, OnApplicationShut
       });
     } catch (error) {
       this.log.warn(`dropped ${delivered.type} ${delivered.id}: ${error instanceof Error ? error.message : String(error)}`);
-      return 'ack';
+      return;
     }
     let body: unknown;
     try {
       body = pushed.ref.schema.parse(JSON.parse(delivered.body));
     } catch {
       this.log.warn(`dropped ${delivered.type} ${delivered.id}: its body does not match the contract`);
-      return 'ack';
+      return;
     }
     const { customerId, event } = pushed.toPush(body as never, delivered.id);
-    if (!this.recent.add(customerId, event)) return 'ack';
+    // A tap delivers an event once, but the publisher may have published it twice (past the broker's window).
+    if (!this.recent.add(customerId, event)) return;
     for (const listener of this.listeners.get(customerId) ?? []) listener(event);
-    return 'ack';
   }
 }
 

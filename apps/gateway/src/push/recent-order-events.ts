@@ -16,7 +16,7 @@ export interface OrderStatusEvent {
 /**
  * The last events of each customer, so a socket that reconnects with `lastEventId` gets what it missed. Bounded
  * twice: `perCustomer` events per customer (oldest dropped), and `customers` customers (the least recently
- * active dropped). Every gateway instance receives every event (its own subscription), so any instance can resume
+ * active dropped). Every gateway instance receives every event (its own tap), so any instance can resume
  * any client. A resume point that is no longer (or never was) in the buffer cannot be honoured exactly: the
  * caller then gets all that is kept and is told it may have missed older events.
  */

@@ -1,4 +1,4 @@
-import { EventBus, Outbox, OutboxRelay, OutgoingEvent, SubscriptionHandle } from '@app/messaging';
+import { EventBus, Outbox, OutboxRelay, OutgoingEvent, SubscriptionHandle, TapHandle } from '@app/messaging';
 import type { SqliteDatabase } from '@app/storage';
 
 /** A bus nobody may use: the relay over it is never started. */
@@ -8,6 +8,9 @@ class UnusedBus implements EventBus {
     throw new Error('not used');
   }
   async subscribe(): Promise<SubscriptionHandle> {
+    throw new Error('not used');
+  }
+  async tap(): Promise<TapHandle> {
     throw new Error('not used');
   }
   async close(): Promise<void> {}

@@ -65,6 +65,20 @@ export interface SubscriptionHandle {
 }
 
 /**
+ * Receives the events of a tap, one at a time: the next waits for the returned promise. A throw is logged and the
+ * event skipped (a tap never redelivers).
+ */
+export type TapListener = (event: DeliveredEvent) => void | Promise<void>;
+
+/**
+ * A reader that leaves nothing behind on the broker (see EventBus.tap). `close` stops it, waits for the listener
+ * call in progress, and removes what it used on the broker (a JetStream ephemeral consumer) before resolving.
+ */
+export interface TapHandle {
+  close(): Promise<void>;
+}
+
+/**
  * A durable event bus. `publish` resolves once the broker has stored the event (at-least-once from there on) and
  * de-duplicates by event id within a window. `subscribe` resolves once events are flowing to the subscriber.
  * Core NATS and Redis pub/sub are not acceptable here: they lose events; JetStream and Redis Streams do not.
@@ -73,6 +87,17 @@ export interface EventBus {
   readonly name: EventBusName;
   publish(event: OutgoingEvent): Promise<void>;
   subscribe(subscription: Subscription): Promise<SubscriptionHandle>;
+  /**
+   * Reads the events of `types` published from now on, in publish order, without a consumer group: every tap gets
+   * every event, nothing is acked, no durable group sees it, and nothing stays on the broker once it is closed or
+   * its process is gone (JetStream: an ephemeral consumer with an inactivity threshold, deleted on close; Redis
+   * Streams: XREAD, no group; memory: a listener). For readers that only watch (WebSocket push, `events tail`).
+   * Resolves once positioned: every event published after it resolves is delivered. Across a broker reconnect the
+   * tap resumes after the last event it saw (the stream sequence, the entry id), so nothing stored meanwhile is
+   * missed; what a broker loses (a restart without its store) or trims before the tap reads it is. Delivered at
+   * most once per tap (deliveryCount 1).
+   */
+  tap(types: readonly string[], onEvent: TapListener): Promise<TapHandle>;
   close(): Promise<void>;
   /**
    * Begins connecting to the broker without waiting for it, for a bus that would otherwise connect on first use:

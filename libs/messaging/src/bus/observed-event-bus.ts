@@ -11,7 +11,7 @@ import {
   unrecordedUnder,
 } from '@app/observability';
 import { MetadataKey } from '@app/transport';
-import type { DeliveredEvent, EventBus, EventOutcome, OutgoingEvent, Subscription, SubscriptionHandle } from './event-bus';
+import type { DeliveredEvent, EventBus, EventOutcome, OutgoingEvent, Subscription, SubscriptionHandle, TapHandle, TapListener } from './event-bus';
 
 /**
  * An event bus that traces and counts what goes through it, following OpenTelemetry's messaging conventions:
@@ -84,6 +84,19 @@ export class ObservedEventBus implements EventBus {
       ackMode: subscription.ackMode,
       retryDelayMs: (deliveryCount) => subscription.retryDelayMs(deliveryCount),
       handle: (event) => this.consume(subscription, event),
+    });
+  }
+
+  /**
+   * The inner bus's tap, its deliveries counted (and their lag measured) under the label `<service>:tap`. No span:
+   * a tap only watches, and its listener's work is not part of the event's processing.
+   */
+  tap(types: readonly string[], onEvent: TapListener): Promise<TapHandle> {
+    const label = `${this.service}:tap`;
+    const bus = this.inner.name;
+    return this.inner.tap(types, (event) => {
+      recordEventDelivered(label, event.type, bus, event.deliveryCount, event.publishedAt);
+      return onEvent(event);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Metadata } from '@app/transport';
-import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle } from './event-bus';
+import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle, TapHandle, TapListener } from './event-bus';
 
 /** Adds to an outgoing event's metadata as it is handed to the bus (e.g. a fresh service token). */
 export type EventMetadataStamp = (metadata: Readonly<Metadata>) => Metadata;
@@ -24,6 +24,10 @@ export class StampedEventBus implements EventBus {
 
   subscribe(subscription: Subscription): Promise<SubscriptionHandle> {
     return this.inner.subscribe(subscription);
+  }
+
+  tap(types: readonly string[], onEvent: TapListener): Promise<TapHandle> {
+    return this.inner.tap(types, onEvent);
   }
 
   start(): void {

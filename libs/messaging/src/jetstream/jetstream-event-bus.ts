@@ -1,12 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { ErrorCode, NatsError } from 'nats';
 import { RpcError, StatusCode } from '@app/transport';
-import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle } from '../bus/event-bus';
+import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle, TapHandle, TapListener } from '../bus/event-bus';
 import type { EventBusConfig } from '../config/event-bus-config';
 import { describeError, JetStreamClients, JetStreamConnection } from './jetstream-connection';
 import { JetStreamEventCodec } from './jetstream-event-codec';
 import { JetStreamNames } from './jetstream-names';
 import { ensureStream, JetStreamSetupError, StreamSettings } from './jetstream-setup';
 import { JetStreamSubscription } from './jetstream-subscription';
+import { JetStreamTap } from './jetstream-tap';
 
 /** Longest wait for the broker's acknowledgement of a publish before it is reported as failed. */
 const PUBLISH_TIMEOUT_MS = 5000;
@@ -17,13 +19,15 @@ const PUBLISH_TIMEOUT_MS = 5000;
  * consumer that the group's instances share, consumed with a buffer (see JetStreamSubscription, AckMode).
  * `publish` resolves on the broker's acknowledgement (the event is stored) and rejects with UNAVAILABLE at once while
  * the broker is unreachable. One connection per bus, opened by `start` (at app start) or else on first use;
- * subscriptions resume by themselves after the broker comes back.
+ * subscriptions resume by themselves after the broker comes back. A tap is an ephemeral consumer (JetStreamTap).
  */
 export class JetStreamEventBus implements EventBus {
   readonly name = 'nats' as const;
   private readonly connection: JetStreamConnection;
   private readonly stream: string;
   private readonly subscriptions = new Set<JetStreamSubscription>();
+  private readonly taps = new Set<JetStreamTap>();
+  private readonly log = new Logger('JetStreamEventBus');
   private streamReady?: Promise<void>;
   private closed = false;
 
@@ -81,8 +85,26 @@ export class JetStreamEventBus implements EventBus {
     return handle;
   }
 
+  async tap(types: readonly string[], onEvent: TapListener): Promise<TapHandle> {
+    if (this.closed) throw new RpcError(StatusCode.UNAVAILABLE, 'the event bus is closed');
+    const tap = new JetStreamTap(this.connection, this.config.namespace, types, onEvent, this.log, this.config.instanceId);
+    this.taps.add(tap);
+    const close = async () => {
+      await tap.close();
+      this.taps.delete(tap);
+    };
+    try {
+      await tap.start();
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    return { close };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all([...this.taps].map((t) => t.close()));
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.connection.close();
   }

@@ -24,6 +24,7 @@ export class MemoryEventBroker {
   static readonly shared = new MemoryEventBroker();
 
   private readonly groups = new Map<string, Group>();
+  private readonly taps = new Set<{ types: ReadonlySet<string>; listener: (event: DeliveredEvent) => void }>();
   private readonly seen = new Map<string, number>();
 
   publish(event: OutgoingEvent): void {
@@ -31,6 +32,9 @@ export class MemoryEventBroker {
     if ((this.seen.get(event.id) ?? -Infinity) > now - DUPLICATE_WINDOW_MS) return;
     this.seen.set(event.id, now);
     if (this.seen.size > 100_000) this.forgetOlderThan(now - DUPLICATE_WINDOW_MS);
+    for (const tap of this.taps) {
+      if (tap.types.has(event.type)) tap.listener({ ...event, metadata: { ...event.metadata }, deliveryCount: 1, publishedAt: now });
+    }
     for (const group of this.groups.values()) {
       if (!group.types.has(event.type)) continue;
       group.queue.push({ ...event, metadata: { ...event.metadata }, deliveryCount: 0, publishedAt: now });
@@ -52,6 +56,18 @@ export class MemoryEventBroker {
     return () => {
       attached.consumers = attached.consumers.filter((c) => c !== consumer);
     };
+  }
+
+  /** Hands every event of `types` published from now on to `listener` (no group, nothing queued); returns the detach. */
+  tap(types: readonly string[], listener: (event: DeliveredEvent) => void): () => void {
+    const tap = { types: new Set(types), listener };
+    this.taps.add(tap);
+    return () => void this.taps.delete(tap);
+  }
+
+  /** How many taps are attached (tests: a closed tap leaves none). */
+  get tapCount(): number {
+    return this.taps.size;
   }
 
   /** Puts an event back in its group's queue after `delayMs`. */
@@ -76,6 +92,7 @@ export class MemoryEventBroker {
   dispose(): void {
     for (const group of this.groups.values()) for (const timer of group.retryTimers) clearTimeout(timer);
     this.groups.clear();
+    this.taps.clear();
   }
 
   private pump(group: Group): void {

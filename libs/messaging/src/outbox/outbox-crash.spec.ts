@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineEvent } from '@app/contracts';
 import { openDatabase, SqliteDatabase } from '@app/storage';
 import { BrokerProcess, NatsServerProcess, RedisServerProcess } from '@app/testing';
-import type { EventBus, OutgoingEvent, SubscriptionHandle } from '../bus/event-bus';
+import type { EventBus, OutgoingEvent, SubscriptionHandle, TapHandle } from '../bus/event-bus';
 import { createEventBus } from '../bus/create-event-bus';
 import type { EventBusConfig } from '../config/event-bus-config';
 import { Inbox } from '../inbox/inbox';
@@ -32,6 +32,9 @@ class DiesAfterPublish implements EventBus {
     throw new Error('the process died before it marked the row sent');
   }
   subscribe(): Promise<SubscriptionHandle> {
+    throw new Error('not used');
+  }
+  tap(): Promise<TapHandle> {
     throw new Error('not used');
   }
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { closeConnection, openConnection, RpcError, StatusCode, ThrottledLog, whenReady } from '@app/transport';
-import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle } from '../bus/event-bus';
+import type { EventBus, OutgoingEvent, Subscription, SubscriptionHandle, TapHandle, TapListener } from '../bus/event-bus';
 import type { EventBusConfig } from '../config/event-bus-config';
 import {
   consumerName,
@@ -11,6 +11,7 @@ import {
   streamKey,
 } from './redis-streams-keys';
 import { RedisStreamsSubscription } from './redis-streams-subscription';
+import { RedisStreamsTap } from './redis-streams-tap';
 import { StreamCommands } from './stream-commands';
 import { DEFAULT_TIMING, RedisStreamsTiming } from './redis-streams-timing';
 import { encodeMetadata } from './stream-event';
@@ -26,7 +27,8 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|READONLY
  * RedisStreamsSubscription for delivery, retries and dead instances). `publish` de-duplicates by event id within
  * two minutes and resolves once Redis has stored the event (durable across a crash when Redis runs with
  * `appendfsync always`); while Redis is unreachable it rejects at once with UNAVAILABLE, and the caller retries.
- * One command connection for publishing and settling, plus one blocking connection per subscription.
+ * One command connection for publishing and settling, plus one blocking connection per subscription and per tap
+ * (RedisStreamsTap: XREAD, no group).
  */
 export class RedisStreamsEventBus implements EventBus {
   readonly name = 'redis' as const;
@@ -34,6 +36,8 @@ export class RedisStreamsEventBus implements EventBus {
   private readonly connection: Redis;
   private readonly commands: StreamCommands;
   private readonly subscriptions = new Set<RedisStreamsSubscription>();
+  private readonly taps = new Set<RedisStreamsTap>();
+  private tapSerial = 0;
   private readonly consumersPerGroup = new Map<string, number>();
   private closing?: Promise<void>;
 
@@ -108,11 +112,36 @@ export class RedisStreamsEventBus implements EventBus {
     };
   }
 
+  async tap(types: readonly string[], onEvent: TapListener): Promise<TapHandle> {
+    if (this.closing) throw new Error('the event bus is closed');
+    const { namespace } = this.config;
+    const tap = new RedisStreamsTap({
+      streams: new Map(types.map((type) => [streamKey(namespace, type), type])),
+      blocking: this.open(`tap-${++this.tapSerial}`),
+      onEvent,
+      log: this.log,
+    });
+    this.taps.add(tap);
+    const close = async () => {
+      await tap.close();
+      this.taps.delete(tap);
+    };
+    try {
+      await tap.start();
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    return { close };
+  }
+
   close(): Promise<void> {
     return (this.closing ??= this.closeAll());
   }
 
   private async closeAll(): Promise<void> {
+    await Promise.all([...this.taps].map((t) => t.close()));
+    this.taps.clear();
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.subscriptions.clear();
     await closeConnection(this.connection);

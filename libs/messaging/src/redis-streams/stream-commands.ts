@@ -103,6 +103,32 @@ export class StreamCommands {
     return read;
   }
 
+  /**
+   * Entries after the given ids (one per stream), without a group (XREAD): nothing is recorded in Redis. Waits up
+   * to `blockMs` for some.
+   */
+  async read(streams: readonly string[], after: readonly string[], count: number, blockMs: number): Promise<Map<string, StreamEntry[]>> {
+    const reply = await this.redis.call('XREAD', 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...streams, ...after);
+    const read = new Map<string, StreamEntry[]>();
+    for (const item of list(reply)) {
+      const [key, items] = list(item);
+      if (key !== undefined) read.set(text(key), entries(items));
+    }
+    return read;
+  }
+
+  /** The id of the last entry ever added to the stream (`0-0` for a stream that does not exist). */
+  async lastId(stream: string): Promise<string> {
+    try {
+      const flat = list(await this.redis.call('XINFO', 'STREAM', stream));
+      for (let i = 0; i + 1 < flat.length; i += 2) if (text(flat[i]) === 'last-generated-id') return text(flat[i + 1]);
+      return '0-0';
+    } catch (error) {
+      if (message(error).includes('no such key')) return '0-0';
+      throw error;
+    }
+  }
+
   /** Pending entries idle for at least `minIdleMs`, from `start` (an id, or `(id` to exclude it), maybe of one consumer. */
   async pending(
     stream: string,
