@@ -9,6 +9,7 @@ import { JetStreamNames } from './jetstream-names';
 import { ensureStream, JetStreamSetupError, StreamSettings } from './jetstream-setup';
 import { JetStreamSubscription } from './jetstream-subscription';
 import { JetStreamTap } from './jetstream-tap';
+import { openTap } from '../tap/open-tap';
 
 /** Longest wait for the broker's acknowledgement of a publish before it is reported as failed. */
 const PUBLISH_TIMEOUT_MS = 5000;
@@ -88,18 +89,7 @@ export class JetStreamEventBus implements EventBus {
   async tap(types: readonly string[], onEvent: TapListener): Promise<TapHandle> {
     if (this.closed) throw new RpcError(StatusCode.UNAVAILABLE, 'the event bus is closed');
     const tap = new JetStreamTap(this.connection, this.config.namespace, types, onEvent, this.log, this.config.instanceId);
-    this.taps.add(tap);
-    const close = async () => {
-      await tap.close();
-      this.taps.delete(tap);
-    };
-    try {
-      await tap.start();
-    } catch (error) {
-      await close();
-      throw error;
-    }
-    return { close };
+    return openTap(this.taps, tap);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import { RedisStreamsTap } from './redis-streams-tap';
 import { StreamCommands } from './stream-commands';
 import { DEFAULT_TIMING, RedisStreamsTiming } from './redis-streams-timing';
 import { encodeMetadata } from './stream-event';
+import { openTap } from '../tap/open-tap';
 
 /** How long a publish made while the connection is being (re)established waits for it. */
 const CONNECT_WAIT_MS = 3_000;
@@ -121,18 +122,7 @@ export class RedisStreamsEventBus implements EventBus {
       onEvent,
       log: this.log,
     });
-    this.taps.add(tap);
-    const close = async () => {
-      await tap.close();
-      this.taps.delete(tap);
-    };
-    try {
-      await tap.start();
-    } catch (error) {
-      await close();
-      throw error;
-    }
-    return { close };
+    return openTap(this.taps, tap);
   }
 
   close(): Promise<void> {
