@@ -47,7 +47,8 @@ export class RedisRegistry extends HeartbeatRegistry {
     super(config, transport);
     this.throttled = new ThrottledLog(this.log, 30_000);
     const endpoint = { url: transport.redisUrl, tls: transport.tls };
-    this.commands = openConnection(endpoint, 'requests', `${transport.instanceId}:discovery`, this.throttled, 'registry connection');
+    // Heartbeats and lists never block: bounded, so a frozen Redis cannot stall them (the subscriber waits by design).
+    this.commands = openConnection({ ...endpoint, commandTimeoutMs: transport.redisCommandTimeoutMs }, 'requests', `${transport.instanceId}:discovery`, this.throttled, 'registry connection');
   }
 
   private get channel(): string {

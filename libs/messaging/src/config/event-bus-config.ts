@@ -25,6 +25,11 @@ export interface EventBusConfig {
    * `confirmed`. Set `plain` only in a service whose every event handler applies its effect through the Inbox.
    */
   ackMode?: AckMode;
+  /**
+   * Redis: how long a non-blocking command of the bus (a publish, an XACK, a claim) waits for its answer before it
+   * fails (the transport's REDIS_COMMAND_TIMEOUT_MS): a publish is then retried by the outbox, an ack redelivered.
+   */
+  redisCommandTimeoutMs?: number;
   /** How long the bus remembers an event id to drop a second publish of it (beyond it, consumers' inboxes do). */
   duplicateWindowMs: number;
   /**
@@ -61,6 +66,7 @@ export function loadEventBusConfig(
     namespace: transport.namespace,
     natsUrl: transport.natsUrl,
     redisUrl: transport.redisUrl,
+    redisCommandTimeoutMs: transport.redisCommandTimeoutMs,
     maxDeliveries: envInt(env, 'EVENT_MAX_DELIVERIES', 5, 1, 1000),
     retryBaseDelayMs: envInt(env, 'EVENT_RETRY_DELAY_MS', 500, 1, 3_600_000),
     retryMaxDelayMs: envInt(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),

@@ -51,7 +51,7 @@ export class RedisStreamsEventBus implements EventBus {
     timing: Partial<RedisStreamsTiming> = {},
   ) {
     this.timing = { ...DEFAULT_TIMING, ...timing };
-    this.connection = this.open('commands');
+    this.connection = this.open('commands', config.redisCommandTimeoutMs);
     this.commands = new StreamCommands(this.connection);
   }
 
@@ -152,9 +152,9 @@ export class RedisStreamsEventBus implements EventBus {
    * resent, so the caller decides (a publish rejects, a consumer loop waits for `ready`). Logs once when the
    * connection is lost or cannot be made, and once when it is back.
    */
-  private open(role: string): Redis {
+  private open(role: string, commandTimeoutMs?: number): Redis {
     const { redisUrl: url, tls, namespace, instanceId } = this.config;
     const name = `${namespace}:events:${role}:${instanceId}`;
-    return openConnection({ url, tls }, 'requests', name, new ThrottledLog(this.log, Infinity), `connection ${name}`);
+    return openConnection({ url, tls, commandTimeoutMs }, 'requests', name, new ThrottledLog(this.log, Infinity), `connection ${name}`);
   }
 }

@@ -37,9 +37,9 @@ export interface RedisEndpoint {
   url: string;
   tls?: TransportTls;
   /**
-   * On a `commands` connection (never blocking), a command without an answer after this long fails ("Command timed
-   * out"): a Redis that stops answering with its connections open (frozen, partitioned) cannot hold a request past
-   * its deadline (REDIS_COMMAND_TIMEOUT_MS). Blocking connections wait as their commands say.
+   * A command without an answer after this long fails ("Command timed out"): a Redis that stops answering with its
+   * connections open (frozen, partitioned) cannot hold a caller past its deadline (REDIS_COMMAND_TIMEOUT_MS). Give it
+   * only to connections whose commands never block (BLPOP, XREADGROUP BLOCK wait as long as they say).
    */
   commandTimeoutMs?: number;
 }
@@ -71,7 +71,7 @@ export function openConnection(
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     ...redisTlsOptions(tls),
     ...ROLE_OPTIONS[role],
-    ...(role === 'commands' && commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
+    ...(commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
   });
   const where = `Redis at ${redactUrl(url)}`;
   let lastError: Error | undefined;
