@@ -115,7 +115,7 @@ async function tailRedis(
   deliver: (event: TailedEvent) => void,
   done: Promise<void>,
 ): Promise<void> {
-  const redis = openConnection({ url: config.redisUrl, tls: config.tls }, 'requests', `${config.namespace}:cli-tail`, new ThrottledLog(new Logger('cli')));
+  const redis = openConnection({ url: config.redisUrl, tls: config.tls, sentinel: config.redisSentinel }, 'requests', `${config.namespace}:cli-tail`, new ThrottledLog(new Logger('cli')));
   try {
     await readRedis(redis, config.namespace, types, deliver, done);
   } finally {

@@ -86,7 +86,7 @@ export class RedisDriver implements TransportDriver {
   }
 
   private open(role: ConnectionRole): Redis {
-    const { redisUrl: url, tls, instanceId, redisCommandTimeoutMs: commandTimeoutMs } = this.config;
-    return openConnection({ url, tls, commandTimeoutMs }, role, `switchboard:${role}:${instanceId}`, this.log);
+    const { redisUrl: url, tls, redisSentinel: sentinel, instanceId, redisCommandTimeoutMs: commandTimeoutMs } = this.config;
+    return openConnection({ url, tls, sentinel, commandTimeoutMs }, role, `switchboard:${role}:${instanceId}`, this.log);
   }
 }

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrokerProcess } from './broker-process';
+
+export interface RedisSentinelOptions {
+  /** The name the master is monitored under (clients ask for it: REDIS_SENTINEL_NAME). */
+  name: string;
+  /** The master's loopback port when the sentinel first starts. */
+  masterPort: number;
+  /** Sentinels that must agree the master is down before a failover (of the sentinels running). */
+  quorum: number;
+  /** No answer from the master for this long: the sentinel deems it down (`down-after-milliseconds`). */
+  downAfterMs?: number;
+  /** `failover-timeout`: how long a failover may take before another sentinel retries it. */
+  failoverTimeoutMs?: number;
+}
+
+/**
+ * A Redis Sentinel (`redis-server <config> --sentinel`) on a free loopback port, monitoring one master. Sentinel
+ * rewrites its configuration file as it learns the replicas, the other sentinels and failovers, so the file lives
+ * in a folder of its own and survives a restart of the sentinel. The short timings make a failover take seconds.
+ */
+export class RedisSentinelProcess extends BrokerProcess {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'sb-sentinel-'));
+  private readonly configFile = join(this.dir, 'sentinel.conf');
+  private written = false;
+
+  constructor(private readonly options: RedisSentinelOptions) {
+    super();
+  }
+
+  protected command() {
+    if (!this.written) {
+      const { name, masterPort, quorum, downAfterMs = 1000, failoverTimeoutMs = 3000 } = this.options;
+      writeFileSync(
+        this.configFile,
+        [
+          `port ${this.port}`,
+          'bind 127.0.0.1',
+          `dir ${this.dir}`,
+          `sentinel monitor ${name} 127.0.0.1 ${masterPort} ${quorum}`,
+          `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
+          `sentinel failover-timeout ${name} ${failoverTimeoutMs}`,
+          `sentinel parallel-syncs ${name} 1`,
+          '',
+        ].join('\n'),
+      );
+      this.written = true;
+    }
+    return { bin: process.env.REDIS_SERVER_BIN || 'redis-server', args: [this.configFile, '--sentinel'] };
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

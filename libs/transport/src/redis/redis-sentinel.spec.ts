@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisSentinelCluster } from '@app/testing';
+import { loadTransportConfig } from '../config/transport-config';
+import { closeConnection, openConnection, redisSentinelOptions, whenReady } from './redis-connection';
+import { ThrottledLog } from './throttled-log';
+
+describe('Redis with Sentinel: settings', () => {
+  it('reads REDIS_SENTINELS, REDIS_SENTINEL_NAME and REDIS_SENTINEL_PASSWORD', () => {
+    const config = loadTransportConfig({
+      REDIS_SENTINELS: 'sentinel-0.sentinel:26379, 10.0.0.2:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'orders-master',
+      REDIS_SENTINEL_PASSWORD: 's3cret',
+    });
+    expect(config.redisSentinel).toEqual({
+      sentinels: [
+        { host: 'sentinel-0.sentinel', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'orders-master',
+      password: 's3cret',
+    });
+  });
+
+  it('has no sentinels unless REDIS_SENTINELS is set, and the name defaults to mymaster', () => {
+    expect(loadTransportConfig({}).redisSentinel).toBeUndefined();
+    expect(loadTransportConfig({ REDIS_SENTINELS: 'a:1' }).redisSentinel).toEqual({ sentinels: [{ host: 'a', port: 1 }], name: 'mymaster' });
+  });
+
+  it('refuses a malformed list or name', () => {
+    expect(() => loadTransportConfig({ REDIS_SENTINELS: 'a' })).toThrow(/REDIS_SENTINELS must be host:port/);
+    expect(() => loadTransportConfig({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'a b' })).toThrow(/REDIS_SENTINEL_NAME/);
+  });
+
+  it('reaches the sentinels and the master over TLS when the URL or the TLS material says so', () => {
+    const sentinel = { sentinels: [{ host: 'a', port: 1 }], name: 'm' };
+    expect(redisSentinelOptions('redis://x', undefined, sentinel)).not.toHaveProperty('tls');
+    expect(redisSentinelOptions('rediss://x', undefined, sentinel)).toMatchObject({ tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true });
+    const options = redisSentinelOptions('redis://:pw@x', { ca: Buffer.from('ca'), cert: Buffer.from('c'), key: Buffer.from('k') }, sentinel);
+    expect(options).toMatchObject({ enableTLSForSentinelMode: true, tls: { ca: Buffer.from('ca') }, sentinelTLS: { ca: Buffer.from('ca') } });
+  });
+});
+
+/** A real master, replica and three sentinels: a connection opened through the sentinels follows a failover. */
+describe('Redis with Sentinel: a connection follows the master', () => {
+  const cluster = new RedisSentinelCluster();
+  const connections: Redis[] = [];
+  const log = new ThrottledLog(new Logger('sentinel-spec'));
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['error']);
+    await cluster.start();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(connections.map(closeConnection));
+    await cluster.dispose();
+  });
+
+  const open = (role: 'commands' | 'requests') => {
+    const env = cluster.env;
+    const config = loadTransportConfig(env);
+    const redis = openConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, role, `spec-${role}`, log);
+    connections.push(redis);
+    return redis;
+  };
+
+  it('connects to the master the sentinels name, then to the replica they promote when the master is killed', async () => {
+    const redis = open('requests');
+    await whenReady(redis, { timeoutMs: 10_000 });
+    const first = await cluster.masterPort();
+    expect(redis.stream.remotePort).toBe(first);
+    await redis.set('before', '1');
+    expect(Number(await redis.call('WAIT', 1, 2000))).toBe(1);
+
+    await cluster.server(first).stop('SIGKILL');
+    const promoted = await cluster.untilFailedOver(first);
+    expect(promoted).not.toBe(first);
+
+    const deadline = Date.now() + 15_000;
+    while (!(redis.status === 'ready' && redis.stream.remotePort === promoted)) {
+      if (Date.now() > deadline) throw new Error(`still ${redis.status} to ${redis.stream?.remotePort}, not the promoted ${promoted}`);
+      await sleep(100);
+    }
+    expect(await redis.get('before')).toBe('1');
+    await redis.set('after', '2');
+
+    await cluster.restartAsReplica(cluster.server(first));
+    expect(Number(await redis.call('WAIT', 1, 2000))).toBe(1);
+    expect(await cluster.masterPort()).toBe(promoted);
+  }, 60_000);
+});
