@@ -67,14 +67,16 @@ export function redisTlsOptions(tls: TransportTls | undefined): Pick<RedisOption
   return tls ? { tls: tlsClientOptions(tls) } : {};
 }
 
-/** A write refused by a replica: the connection reached a master that has been demoted since. */
-const READONLY = /^READONLY\b/;
+/** Replies of a master demoted since the connection reached it: a write refused, a blocked read cut short. */
+const DEMOTED = /^(READONLY|UNBLOCKED)\b/;
 
 /**
- * ioredis's Sentinel options. A connection asks the sentinels in turn for the master's address, connects there, and
- * on every reconnect asks again, so after a failover it lands on the promoted replica. It also listens to the
- * sentinels' `+switch-master` (failoverDetector), so a master demoted while still up (a manual failover, a healed
- * partition) is left at once, and a READONLY reply (a demoted master) makes it reconnect. ioredis walks the
+ * ioredis's Sentinel options. A connection asks the sentinels in turn for the master's address, connects there
+ * (checking the server's role), and on every reconnect asks again, so after a failover it lands on the promoted
+ * replica. A master demoted while still up (a manual failover, a healed partition) answers writes READONLY and
+ * unblocks blocked reads with UNBLOCKED: either makes the connection reconnect, through the sentinels. ioredis's
+ * `failoverDetector` is left off: its `+switch-master` disconnect, landing while a reconnect attempt asks a
+ * sentinel, ends the connection for good (status `end`, no further attempt). ioredis walks the
  * sentinels across attempts and, once it went through them all, starts again after a delay (the same backoff);
  * meanwhile the attempt is in progress and each round that found no sentinel is an `error` event. With TLS (TLS material, or a `rediss://` URL), both the sentinels and the master are reached over TLS.
  */
@@ -87,8 +89,8 @@ export function redisSentinelOptions(url: string, tls: TransportTls | undefined,
     ...(sentinel.password ? { sentinelPassword: sentinel.password } : {}),
     ...(tlsOptions ? { tls: tlsOptions, sentinelTLS: tlsOptions, enableTLSForSentinelMode: true } : {}),
     sentinelRetryStrategy: reconnectDelay,
-    failoverDetector: true,
-    reconnectOnError: (error: Error) => READONLY.test(error.message),
+    failoverDetector: false,
+    reconnectOnError: (error: Error) => DEMOTED.test(error.message),
   };
 }
 
@@ -226,8 +228,8 @@ export function whenReady(redis: Redis, options: WhenReadyOptions = {}): Promise
  */
 export async function closeConnection(redis: Redis): Promise<void> {
   await closeRedis(redis);
-  // Through Sentinel, the failover detector's sentinel connections outlive a QUIT (ioredis closes them only in
-  // `disconnect()`, which on an ended connection does nothing else).
+  // Through Sentinel, ioredis closes its sentinel-side resources only in `disconnect()` (on an ended connection it
+  // does nothing else), not on QUIT.
   if (redis.options.sentinels) redis.disconnect();
 }
 
