@@ -14,28 +14,33 @@ export class RedisSentinelCluster {
   readonly servers: RedisServerProcess[] = [];
   readonly sentinels: RedisSentinelProcess[] = [];
 
-  constructor(private readonly options: { replicas?: number; sentinels?: number; downAfterMs?: number } = {}) {}
+  constructor(private readonly options: { replicas?: number; sentinels?: number; downAfterMs?: number; password?: string } = {}) {}
 
   async start(): Promise<this> {
-    const { replicas = 1, sentinels = 3, downAfterMs = 1000 } = this.options;
-    const master = await new RedisServerProcess({ persistent: true }).start();
+    const { replicas = 1, sentinels = 3, downAfterMs = 1000, password } = this.options;
+    const master = await new RedisServerProcess({ persistent: true, password }).start();
     this.servers.push(master);
-    for (let i = 0; i < replicas; i++) this.servers.push(await new RedisServerProcess({ persistent: true, replicaOf: master.port }).start());
+    for (let i = 0; i < replicas; i++) this.servers.push(await new RedisServerProcess({ persistent: true, replicaOf: master.port, password }).start());
     await master.untilReplicasOnline(replicas);
     const quorum = Math.floor(sentinels / 2) + 1;
     for (let i = 0; i < sentinels; i++) {
-      this.sentinels.push(await new RedisSentinelProcess({ name: this.name, masterPort: master.port, quorum, downAfterMs }).start());
+      this.sentinels.push(await new RedisSentinelProcess({ name: this.name, masterPort: master.port, quorum, downAfterMs, password }).start());
     }
     await this.untilSentinelsAgree(replicas, 20_000);
     return this;
   }
 
-  /** What the apps need: REDIS_SENTINELS and REDIS_SENTINEL_NAME (REDIS_URL only says redis://, no TLS). */
+  /**
+   * What the apps need: REDIS_SENTINELS and REDIS_SENTINEL_NAME; REDIS_URL only gives the scheme and the password
+   * (its host and port are not used); REDIS_SENTINEL_PASSWORD with a password.
+   */
   get env(): Record<string, string> {
+    const { password } = this.options;
     return {
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL: `redis://${password ? `:${encodeURIComponent(password)}@` : ''}unused.invalid:6379`,
       REDIS_SENTINELS: this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
       REDIS_SENTINEL_NAME: this.name,
+      ...(password ? { REDIS_SENTINEL_PASSWORD: password } : {}),
     };
   }
 
@@ -50,7 +55,7 @@ export class RedisSentinelCluster {
   async masterPort(): Promise<number> {
     const ports = await Promise.all(
       this.sentinels.filter((s) => s.pid !== undefined).map(async (s) => {
-        const client = new Redis({ port: s.port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        const client = new Redis({ port: s.port, host: '127.0.0.1', password: this.options.password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         try {
           await client.connect();
           const [, port] = (await client.call('SENTINEL', 'get-master-addr-by-name', this.name)) as [string, string];
@@ -74,7 +79,7 @@ export class RedisSentinelCluster {
     const deadline = Date.now() + withinMs;
     for (;;) {
       const port = await this.masterPort().catch(() => formerPort);
-      if (port !== formerPort && (await replicationInfo(port).catch(() => undefined))?.get('role') === 'master') return port;
+      if (port !== formerPort && (await replicationInfo(port, this.options.password).catch(() => undefined))?.get('role') === 'master') return port;
       if (Date.now() > deadline) throw new Error(`no failover from ${formerPort} within ${withinMs} ms`);
       await sleep(200);
     }
@@ -99,7 +104,7 @@ export class RedisSentinelCluster {
   private async untilSentinelsAgree(replicas: number, withinMs: number): Promise<void> {
     const deadline = Date.now() + withinMs;
     for (const sentinel of this.sentinels) {
-      const client = new Redis({ port: sentinel.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      const client = new Redis({ port: sentinel.port, host: '127.0.0.1', password: this.options.password, maxRetriesPerRequest: 0 });
       try {
         for (;;) {
           const flat = (await client.call('SENTINEL', 'master', this.name)) as string[];

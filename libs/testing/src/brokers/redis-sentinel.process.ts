@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerProcess } from './broker-process';
 
+/** A value for a Redis configuration file, double-quoted (spaces, quotes and backslashes escaped). */
+const quoted = (value: string) => JSON.stringify(value);
+
 export interface RedisSentinelOptions {
   /** The name the master is monitored under (clients ask for it: REDIS_SENTINEL_NAME). */
   name: string;
@@ -14,6 +17,8 @@ export interface RedisSentinelOptions {
   downAfterMs?: number;
   /** `failover-timeout`: how long a failover may take before another sentinel retries it. */
   failoverTimeoutMs?: number;
+  /** The servers' password (`sentinel auth-pass`), also required of the sentinel's own clients (`requirepass`). */
+  password?: string;
 }
 
 /**
@@ -32,7 +37,7 @@ export class RedisSentinelProcess extends BrokerProcess {
 
   protected command() {
     if (!this.written) {
-      const { name, masterPort, quorum, downAfterMs = 1000, failoverTimeoutMs = 3000 } = this.options;
+      const { name, masterPort, quorum, downAfterMs = 1000, failoverTimeoutMs = 3000, password } = this.options;
       writeFileSync(
         this.configFile,
         [
@@ -43,6 +48,7 @@ export class RedisSentinelProcess extends BrokerProcess {
           `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
           `sentinel failover-timeout ${name} ${failoverTimeoutMs}`,
           `sentinel parallel-syncs ${name} 1`,
+          ...(password ? [`sentinel auth-pass ${name} ${quoted(password)}`, `requirepass ${quoted(password)}`, `sentinel sentinel-pass ${quoted(password)}`] : []),
           '',
         ].join('\n'),
       );

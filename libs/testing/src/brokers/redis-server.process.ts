@@ -13,6 +13,8 @@ export interface RedisServerOptions {
   tls?: CertificateFiles;
   /** Start as a replica of the Redis on this loopback port (`--replicaof 127.0.0.1 <port>`). */
   replicaOf?: number;
+  /** Require this password (`requirepass`), and give it to the master when replicating (`masterauth`). */
+  password?: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface RedisServerOptions {
 export class RedisServerProcess extends BrokerProcess {
   private readonly dataDir?: string;
   private readonly tls?: CertificateFiles;
+  private readonly password?: string;
   /** The master this server replicates when it (re)starts; undefined: it starts as a master. */
   replicaOf?: number;
 
@@ -33,6 +36,7 @@ export class RedisServerProcess extends BrokerProcess {
     if (options.persistent) this.dataDir = mkdtempSync(join(tmpdir(), 'sb-redis-'));
     this.tls = options.tls;
     this.replicaOf = options.replicaOf;
+    this.password = options.password;
   }
 
   protected command() {
@@ -45,21 +49,23 @@ export class RedisServerProcess extends BrokerProcess {
       : ['--port', String(this.port)];
     const clients = tls ? ['--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'yes'] : [];
     const replica = this.replicaOf ? ['--replicaof', '127.0.0.1', String(this.replicaOf)] : [];
+    const auth = this.password ? ['--requirepass', this.password, '--masterauth', this.password] : [];
     return {
       bin: process.env.REDIS_SERVER_BIN || 'redis-server',
-      args: [...ports, ...clients, '--bind', '127.0.0.1', '--save', '', ...persistence, ...replica],
+      args: [...ports, ...clients, '--bind', '127.0.0.1', '--save', '', ...persistence, ...replica, ...auth],
     };
   }
 
   get url(): string {
-    return `${this.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
+    const auth = this.password ? `:${encodeURIComponent(this.password)}@` : '';
+    return `${this.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${this.port}`;
   }
 
   /** Waits until this server, a master, has `count` replicas online (their initial sync done). */
   async untilReplicasOnline(count: number, withinMs = 15_000): Promise<void> {
     const deadline = Date.now() + withinMs;
     for (;;) {
-      const info = await replicationInfo(this.port).catch(() => new Map<string, string>());
+      const info = await replicationInfo(this.port, this.password).catch(() => new Map<string, string>());
       const online = [...info].filter(([k, v]) => /^slave\d+$/.test(k) && v.includes('state=online')).length;
       if (online >= count) return;
       if (Date.now() > deadline) throw new Error(`Redis ${this.port} has ${online} of ${count} replicas online after ${withinMs} ms`);
@@ -74,8 +80,8 @@ export class RedisServerProcess extends BrokerProcess {
 }
 
 /** `INFO replication` of the Redis on a loopback port, as field -> value. */
-export async function replicationInfo(port: number): Promise<Map<string, string>> {
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+export async function replicationInfo(port: number, password?: string): Promise<Map<string, string>> {
+  const redis = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   try {
     await redis.connect();
     const info = await redis.info('replication');

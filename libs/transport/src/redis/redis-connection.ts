@@ -8,6 +8,8 @@ import type { ThrottledLog } from './throttled-log';
 const DISCONNECT_TIMEOUT_MS = 100;
 /** How long closing waits for a TLS connection attempt under way to succeed or fail. */
 const TLS_ATTEMPT_SETTLE_MS = 1000;
+/** How long closing waits for a connection attempt under way through the sentinels to notice (its retry delay). */
+const SENTINEL_ATTEMPT_SETTLE_MS = 2500;
 
 /** Reconnect forever: 100 ms, 200 ms, ... at most 2 s between attempts. */
 export const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 2000);
@@ -227,6 +229,12 @@ export function whenReady(redis: Redis, options: WhenReadyOptions = {}): Promise
  * resolves, the connection has no timer left.
  */
 export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.options.sentinels && redis.status === 'connecting') {
+    // Asking the sentinels: the attempt ends (and its retry timer with it) only at its next step.
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    redis.disconnect();
+    await Promise.race([ended, sleep(SENTINEL_ATTEMPT_SETTLE_MS)]);
+  }
   await closeRedis(redis);
   // Through Sentinel, ioredis closes its sentinel-side resources only in `disconnect()` (on an ended connection it
   // does nothing else), not on QUIT.

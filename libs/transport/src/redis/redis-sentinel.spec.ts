@@ -41,6 +41,18 @@ describe('Redis with Sentinel: settings', () => {
     const options = redisSentinelOptions('redis://:pw@x', { ca: Buffer.from('ca'), cert: Buffer.from('c'), key: Buffer.from('k') }, sentinel);
     expect(options).toMatchObject({ enableTLSForSentinelMode: true, tls: { ca: Buffer.from('ca') }, sentinelTLS: { ca: Buffer.from('ca') } });
   });
+
+  it('leaves ioredis\'s failover detector off, and reconnects on the replies of a demoted master', () => {
+    const options = redisSentinelOptions('redis://x', undefined, { sentinels: [{ host: 'a', port: 1 }], name: 'm', password: 'p' });
+    // Its +switch-master disconnect during a reconnect attempt ends the connection for good (status `end`).
+    expect(options.failoverDetector).toBe(false);
+    expect(options.sentinelPassword).toBe('p');
+    expect(options.sentinelRetryStrategy!(1)).toBeGreaterThan(0);
+    const reconnect = options.reconnectOnError!;
+    expect(reconnect(new Error("READONLY You can't write against a read only replica."))).toBe(true);
+    expect(reconnect(new Error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)'))).toBe(true);
+    expect(reconnect(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+  });
 });
 
 /** A real master, replica and three sentinels: a connection opened through the sentinels follows a failover. */
@@ -90,4 +102,40 @@ describe('Redis with Sentinel: a connection follows the master', () => {
     expect(Number(await redis.call('WAIT', 1, 2000))).toBe(1);
     expect(await cluster.masterPort()).toBe(promoted);
   }, 60_000);
+});
+
+/** Passwords as without Sentinel: the servers' in REDIS_URL, the sentinels' own in REDIS_SENTINEL_PASSWORD. */
+describe('Redis with Sentinel: passwords', () => {
+  const cluster = new RedisSentinelCluster({ password: 'p@ss word' });
+  const connections: Redis[] = [];
+  const log = new ThrottledLog(new Logger('sentinel-spec'));
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['error']);
+    await cluster.start();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(connections.map(closeConnection));
+    await cluster.dispose();
+  });
+
+  const open = (env: NodeJS.ProcessEnv) => {
+    const config = loadTransportConfig(env);
+    const redis = openConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'commands', 'spec-auth', log);
+    connections.push(redis);
+    return redis;
+  };
+
+  it('reaches the master with both passwords', async () => {
+    const redis = open(cluster.env);
+    await whenReady(redis, { timeoutMs: 10_000 });
+    await redis.set('k', 'v');
+    expect(await redis.get('k')).toBe('v');
+  });
+
+  it('cannot reach it without the sentinels\' password', async () => {
+    const { REDIS_SENTINEL_PASSWORD: _, ...env } = cluster.env;
+    const redis = open(env);
+    await expect(whenReady(redis, { timeoutMs: 1500 })).rejects.toThrow(/not ready/);
+  });
 });
