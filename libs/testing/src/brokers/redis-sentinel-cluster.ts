@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisSentinelProcess } from './redis-sentinel.process';
-import { RedisServerProcess, replicationInfo } from './redis-server.process';
+import { accessOptions, RedisServerProcess, replicationInfo } from './redis-server.process';
+import type { CertificateFiles } from './test-certificates';
 
 /**
  * Redis with Sentinel on loopback for tests: one master and `replicas` replicas (append-only file, fsync always, as
@@ -14,17 +15,31 @@ export class RedisSentinelCluster {
   readonly servers: RedisServerProcess[] = [];
   readonly sentinels: RedisSentinelProcess[] = [];
 
-  constructor(private readonly options: { replicas?: number; sentinels?: number; downAfterMs?: number; password?: string } = {}) {}
+  constructor(
+    private readonly options: {
+      replicas?: number;
+      sentinels?: number;
+      downAfterMs?: number;
+      /** Every server and sentinel requires it (the servers' also given to replicas and sentinels). */
+      password?: string;
+      /** TLS only, everywhere (replication and the sentinels' links too), with this certificate. */
+      tls?: CertificateFiles;
+    } = {},
+  ) {}
+
+  private get access() {
+    return accessOptions({ password: this.options.password, tls: this.options.tls });
+  }
 
   async start(): Promise<this> {
-    const { replicas = 1, sentinels = 3, downAfterMs = 1000, password } = this.options;
-    const master = await new RedisServerProcess({ persistent: true, password }).start();
+    const { replicas = 1, sentinels = 3, downAfterMs = 1000, password, tls } = this.options;
+    const master = await new RedisServerProcess({ persistent: true, password, tls }).start();
     this.servers.push(master);
-    for (let i = 0; i < replicas; i++) this.servers.push(await new RedisServerProcess({ persistent: true, replicaOf: master.port, password }).start());
+    for (let i = 0; i < replicas; i++) this.servers.push(await new RedisServerProcess({ persistent: true, replicaOf: master.port, password, tls }).start());
     await master.untilReplicasOnline(replicas);
     const quorum = Math.floor(sentinels / 2) + 1;
     for (let i = 0; i < sentinels; i++) {
-      this.sentinels.push(await new RedisSentinelProcess({ name: this.name, masterPort: master.port, quorum, downAfterMs, password }).start());
+      this.sentinels.push(await new RedisSentinelProcess({ name: this.name, masterPort: master.port, quorum, downAfterMs, password, tls }).start());
     }
     await this.untilSentinelsAgree(replicas, 20_000);
     return this;
@@ -37,7 +52,7 @@ export class RedisSentinelCluster {
   get env(): Record<string, string> {
     const { password } = this.options;
     return {
-      REDIS_URL: `redis://${password ? `:${encodeURIComponent(password)}@` : ''}unused.invalid:6379`,
+      REDIS_URL: `${this.options.tls ? 'rediss' : 'redis'}://${password ? `:${encodeURIComponent(password)}@` : ''}unused.invalid:6379`,
       REDIS_SENTINELS: this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
       REDIS_SENTINEL_NAME: this.name,
       ...(password ? { REDIS_SENTINEL_PASSWORD: password } : {}),
@@ -55,7 +70,7 @@ export class RedisSentinelCluster {
   async masterPort(): Promise<number> {
     const ports = await Promise.all(
       this.sentinels.filter((s) => s.pid !== undefined).map(async (s) => {
-        const client = new Redis({ port: s.port, host: '127.0.0.1', password: this.options.password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        const client = new Redis({ port: s.port, host: '127.0.0.1', ...this.access, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
         try {
           await client.connect();
           const [, port] = (await client.call('SENTINEL', 'get-master-addr-by-name', this.name)) as [string, string];
@@ -79,7 +94,7 @@ export class RedisSentinelCluster {
     const deadline = Date.now() + withinMs;
     for (;;) {
       const port = await this.masterPort().catch(() => formerPort);
-      if (port !== formerPort && (await replicationInfo(port, this.options.password).catch(() => undefined))?.get('role') === 'master') return port;
+      if (port !== formerPort && (await replicationInfo(port, { password: this.options.password, tls: this.options.tls }).catch(() => undefined))?.get('role') === 'master') return port;
       if (Date.now() > deadline) throw new Error(`no failover from ${formerPort} within ${withinMs} ms`);
       await sleep(200);
     }
@@ -104,7 +119,7 @@ export class RedisSentinelCluster {
   private async untilSentinelsAgree(replicas: number, withinMs: number): Promise<void> {
     const deadline = Date.now() + withinMs;
     for (const sentinel of this.sentinels) {
-      const client = new Redis({ port: sentinel.port, host: '127.0.0.1', password: this.options.password, maxRetriesPerRequest: 0 });
+      const client = new Redis({ port: sentinel.port, host: '127.0.0.1', ...this.access, maxRetriesPerRequest: 0 });
       try {
         for (;;) {
           const flat = (await client.call('SENTINEL', 'master', this.name)) as string[];

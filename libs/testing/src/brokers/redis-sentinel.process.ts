@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerProcess } from './broker-process';
+import type { CertificateFiles } from './test-certificates';
 
 /** A value for a Redis configuration file, double-quoted (spaces, quotes and backslashes escaped). */
 const quoted = (value: string) => JSON.stringify(value);
@@ -19,6 +20,8 @@ export interface RedisSentinelOptions {
   failoverTimeoutMs?: number;
   /** The servers' password (`sentinel auth-pass`), also required of the sentinel's own clients (`requirepass`). */
   password?: string;
+  /** TLS only, with this certificate, client certificates from the CA required, and TLS to the servers too. */
+  tls?: CertificateFiles;
 }
 
 /**
@@ -37,11 +40,14 @@ export class RedisSentinelProcess extends BrokerProcess {
 
   protected command() {
     if (!this.written) {
-      const { name, masterPort, quorum, downAfterMs = 1000, failoverTimeoutMs = 3000, password } = this.options;
+      const { name, masterPort, quorum, downAfterMs = 1000, failoverTimeoutMs = 3000, password, tls } = this.options;
+      const ports = tls
+        ? ['port 0', `tls-port ${this.port}`, `tls-cert-file ${tls.cert}`, `tls-key-file ${tls.key}`, `tls-ca-cert-file ${tls.ca}`, 'tls-auth-clients yes', 'tls-replication yes']
+        : [`port ${this.port}`];
       writeFileSync(
         this.configFile,
         [
-          `port ${this.port}`,
+          ...ports,
           'bind 127.0.0.1',
           `dir ${this.dir}`,
           `sentinel monitor ${name} 127.0.0.1 ${masterPort} ${quorum}`,
@@ -58,7 +64,7 @@ export class RedisSentinelProcess extends BrokerProcess {
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
   async dispose(): Promise<void> {

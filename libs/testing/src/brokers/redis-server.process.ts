@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -48,7 +48,7 @@ export class RedisServerProcess extends BrokerProcess {
       ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]
       : ['--port', String(this.port)];
     const clients = tls ? ['--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'yes'] : [];
-    const replica = this.replicaOf ? ['--replicaof', '127.0.0.1', String(this.replicaOf)] : [];
+    const replica = this.replicaOf ? ['--replicaof', '127.0.0.1', String(this.replicaOf), ...(tls ? ['--tls-replication', 'yes'] : [])] : [];
     const auth = this.password ? ['--requirepass', this.password, '--masterauth', this.password] : [];
     return {
       bin: process.env.REDIS_SERVER_BIN || 'redis-server',
@@ -65,7 +65,7 @@ export class RedisServerProcess extends BrokerProcess {
   async untilReplicasOnline(count: number, withinMs = 15_000): Promise<void> {
     const deadline = Date.now() + withinMs;
     for (;;) {
-      const info = await replicationInfo(this.port, this.password).catch(() => new Map<string, string>());
+      const info = await replicationInfo(this.port, { password: this.password, tls: this.tls }).catch(() => new Map<string, string>());
       const online = [...info].filter(([k, v]) => /^slave\d+$/.test(k) && v.includes('state=online')).length;
       if (online >= count) return;
       if (Date.now() > deadline) throw new Error(`Redis ${this.port} has ${online} of ${count} replicas online after ${withinMs} ms`);
@@ -79,9 +79,24 @@ export class RedisServerProcess extends BrokerProcess {
   }
 }
 
+/** How a test's own client gets into a Redis (or a sentinel) of the harness: its password, its TLS files. */
+export interface RedisAccess {
+  password?: string;
+  tls?: CertificateFiles;
+}
+
+/** ioredis options for `access`. */
+export function accessOptions(access: RedisAccess = {}): { password?: string; tls?: { ca: Buffer; cert: Buffer; key: Buffer } } {
+  const { password, tls } = access;
+  return {
+    ...(password ? { password } : {}),
+    ...(tls ? { tls: { ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key) } } : {}),
+  };
+}
+
 /** `INFO replication` of the Redis on a loopback port, as field -> value. */
-export async function replicationInfo(port: number, password?: string): Promise<Map<string, string>> {
-  const redis = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+export async function replicationInfo(port: number, access: RedisAccess = {}): Promise<Map<string, string>> {
+  const redis = new Redis({ port, host: '127.0.0.1', ...accessOptions(access), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   try {
     await redis.connect();
     const info = await redis.info('replication');

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisSentinelCluster } from '@app/testing';
+import { TestCertificates } from '@app/testing/brokers/test-certificates';
 import { loadTransportConfig } from '../config/transport-config';
 import { closeConnection, openConnection, redisSentinelOptions, whenReady } from './redis-connection';
 import { ThrottledLog } from './throttled-log';
@@ -137,5 +138,34 @@ describe('Redis with Sentinel: passwords', () => {
     const { REDIS_SENTINEL_PASSWORD: _, ...env } = cluster.env;
     const redis = open(env);
     await expect(whenReady(redis, { timeoutMs: 1500 })).rejects.toThrow(/not ready/);
+  });
+});
+
+/** TLS as without Sentinel: the TLS material reaches both the sentinels and the master over TLS. */
+describe('Redis with Sentinel: TLS', () => {
+  const certs = TestCertificates.make(['redis', 'client']);
+  const cluster = new RedisSentinelCluster({ tls: certs.files('redis') });
+  const connections: Redis[] = [];
+  const log = new ThrottledLog(new Logger('sentinel-spec'));
+
+  beforeAll(async () => {
+    Logger.overrideLogger(['error']);
+    await cluster.start();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(connections.map(closeConnection));
+    await cluster.dispose();
+    certs.dispose();
+  });
+
+  it('reaches the master through the sentinels, all over mutual TLS', async () => {
+    const config = loadTransportConfig(cluster.env);
+    expect(config.redisUrl).toMatch(/^rediss:/);
+    const redis = openConnection({ url: config.redisUrl, tls: certs.tls('client'), sentinel: config.redisSentinel }, 'commands', 'spec-tls', log);
+    connections.push(redis);
+    await whenReady(redis, { timeoutMs: 10_000 });
+    await redis.set('k', 'v');
+    expect(await redis.get('k')).toBe('v');
+    expect(redis.stream.constructor.name).toBe('TLSSocket');
   });
 });
