@@ -78,9 +78,10 @@ const DEMOTED = /^(READONLY|UNBLOCKED)\b/;
  * replica. A master demoted while still up (a manual failover, a healed partition) answers writes READONLY and
  * unblocks blocked reads with UNBLOCKED: either makes the connection reconnect, through the sentinels. ioredis's
  * `failoverDetector` is left off: its `+switch-master` disconnect, landing while a reconnect attempt asks a
- * sentinel, ends the connection for good (status `end`, no further attempt). ioredis walks the
- * sentinels across attempts and, once it went through them all, starts again after a delay (the same backoff);
- * meanwhile the attempt is in progress and each round that found no sentinel is an `error` event. With TLS (TLS material, or a `rediss://` URL), both the sentinels and the master are reached over TLS.
+ * sentinel, ends the connection for good (status `end`, no further attempt). ioredis walks the sentinels across
+ * attempts and, once it went through them all, starts again after a delay (the same backoff); meanwhile the attempt
+ * is in progress and each round that found no sentinel is an `error` event. With TLS (TLS material, or a
+ * `rediss://` URL), both the sentinels and the master are reached over TLS.
  */
 export function redisSentinelOptions(url: string, tls: TransportTls | undefined, sentinel: RedisSentinel): RedisOptions {
   const secure = tls !== undefined || url.startsWith('rediss:');
@@ -231,12 +232,20 @@ export function whenReady(redis: Redis, options: WhenReadyOptions = {}): Promise
 export async function closeConnection(redis: Redis): Promise<void> {
   if (redis.options.sentinels && redis.status === 'connecting') {
     // Asking the sentinels: the attempt ends (and its retry timer with it) only at its next step.
-    const ended = new Promise((resolve) => redis.once('end', resolve));
+    const ended = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SENTINEL_ATTEMPT_SETTLE_MS);
+      function done() {
+        clearTimeout(timer);
+        redis.off('end', done);
+        resolve();
+      }
+      redis.once('end', done);
+    });
     redis.disconnect();
-    await Promise.race([ended, sleep(SENTINEL_ATTEMPT_SETTLE_MS)]);
+    await ended;
   }
   await closeRedis(redis);
-  // Through Sentinel, ioredis closes its sentinel-side resources only in `disconnect()` (on an ended connection it
+  // Through Sentinel, ioredis releases what its connector holds only in `disconnect()` (on an ended connection it
   // does nothing else), not on QUIT.
   if (redis.options.sentinels) redis.disconnect();
 }
