@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadDiscoveryConfig } from '@app/discovery';
-import { loadAdminConfig } from '@app/messaging';
+import { loadAdminConfig, loadEventBusConfig } from '@app/messaging';
 import { loadResilienceConfig } from '@app/resilience';
 import {
   DEFAULT_HTTP_PORTS,
@@ -84,11 +84,53 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     for (const o of resources.filter((r) => r.kind !== 'Namespace')) expect(`${o.kind}/${o.metadata.name} in ${o.metadata.namespace}`).toBe(`${o.kind}/${o.metadata.name} in switchboard`);
   });
 
-  it('run NATS with JetStream and Redis, at the URLs the config names', () => {
-    const nats = find<Workload>('StatefulSet', 'nats')!.spec.template.spec.containers[0] as Container & { args: string[] };
-    expect(nats.args).toContain('-js');
-    expect(find<Service>('Service', 'nats')!.spec.ports[0].port).toBe(Number(new URL(configMap.data.NATS_URL).port));
+  it('run NATS as a 3-node cluster with JetStream (routes, a name per server), the apps listing every server', () => {
+    const nats = find<Workload & { spec: { serviceName: string } }>('StatefulSet', 'nats')!;
+    expect(nats.spec.replicas).toBe(3);
+    const container = nats.spec.template.spec.containers[0] as Container & { args: string[] };
+    const arg = (flag: string) => container.args[container.args.indexOf(flag) + 1];
+    expect(container.args).toContain('-js');
+    expect(arg('--server_name')).toBe('$(POD_NAME)');
+    expect(container.env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(arg('--cluster_name')).toBeTruthy();
+    const service = find<Service>('Service', nats.spec.serviceName)!;
+    expect(service.spec.clusterIP).toBe('None');
+    const port = (name: string) => service.spec.ports.find((p) => p.name === name)!.port;
+    const pods = [0, 1, 2].map((i) => `nats-${i}.${service.metadata.name}`);
+    expect(arg('--cluster')).toBe(`nats://0.0.0.0:${port('cluster')}`);
+    expect(arg('--routes').split(',')).toEqual(pods.map((pod) => `nats://${pod}:${port('cluster')}`));
+    expect(configMap.data.NATS_URL.split(',')).toEqual(pods.map((pod) => `nats://${pod}:${port('client')}`));
+    const env = environment(containerOf('orders'));
+    expect(loadEventBusConfig(loadTransportConfig(env), env).streamReplicas).toBe(3);
+    expect(loadDiscoveryConfig(env).replicas).toBe(3);
+  });
+
+  it('run Redis with Sentinel: a master and a replica, three sentinels, the apps asking the sentinels', () => {
+    const redis = find<Workload & { spec: { serviceName: string } }>('StatefulSet', 'redis')!;
+    expect(redis.spec.replicas).toBe(2);
+    expect(find<Service>('Service', redis.spec.serviceName)!.spec.clusterIP).toBe('None');
     expect(find<Service>('Service', 'redis')!.spec.ports[0].port).toBe(Number(new URL(configMap.data.REDIS_URL).port));
+    const sentinels = find<Workload & { spec: { serviceName: string } }>('StatefulSet', 'redis-sentinel')!;
+    expect(sentinels.spec.replicas).toBe(3);
+    const service = find<Service>('Service', sentinels.spec.serviceName)!;
+    expect(service.spec.clusterIP).toBe('None');
+    const port = service.spec.ports.find((p) => p.name === 'sentinel')!.port;
+
+    const scripts = find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'redis-sentinel-scripts')!.data;
+    const [, name, quorum] = /sentinel monitor (\S+) \S+ 6379 (\d+)/.exec(scripts['sentinel.sh']) ?? [];
+    expect(Number(quorum)).toBe(2);
+    expect(scripts['sentinel.sh']).toContain(`port ${port}`);
+    expect(scripts['sentinel.sh']).toMatch(/--sentinel/);
+    expect(scripts['redis.sh']).toMatch(/--appendonly yes/);
+    expect(scripts['redis.sh']).toMatch(/--replicaof/);
+    for (const script of Object.values(scripts)) expect(script).toContain(`get-master-addr-by-name ${name}`);
+
+    const config = loadTransportConfig(environment(containerOf('orders')));
+    expect(config.redisSentinel).toEqual({
+      name,
+      sentinels: [0, 1, 2].map((i) => ({ host: `redis-sentinel-${i}.${service.metadata.name}`, port })),
+    });
+    expect(loadEventBusConfig(config, environment(containerOf('orders'))).redisWaitReplicas).toBe(1);
   });
 
   it.each(APPS)('%s: a Deployment of the built app with its HTTP port, probes on the health paths, and a Service', (app) => {

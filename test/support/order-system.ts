@@ -75,8 +75,9 @@ export class OrderSystem {
   }
 
   async start(): Promise<void> {
-    // A NATS_URL given in `env` is a broker the test runs itself (a cluster): no broker of our own then.
-    if (this.transport === 'redis') {
+    // A NATS_URL, REDIS_URL or REDIS_SENTINELS given in `env` is a broker the test runs itself (a cluster, Redis
+    // with Sentinel): no broker of our own then.
+    if (this.transport === 'redis' && !this.env.REDIS_URL && !this.env.REDIS_SENTINELS) {
       this.redis = await new RedisServerProcess({ persistent: true }).start();
       this.env.REDIS_URL = this.redis.url;
     } else if (this.transport !== 'memory' && !this.env.NATS_URL) {

@@ -3,6 +3,8 @@ export * from './brokers/broker-process';
 export * from './brokers/nats-server.process';
 export * from './brokers/nats-cluster';
 export * from './brokers/redis-server.process';
+export * from './brokers/redis-sentinel.process';
+export * from './brokers/redis-sentinel-cluster';
 export * from './conformance/conformance.contract';
 export * from './conformance/conformance.controller';
 export * from './conformance/conformance-harness';

@@ -41,6 +41,6 @@ export { GrpcDriver } from './grpc/grpc.driver';
 export type { NatsConnectionConfig } from './nats/nats-connection';
 export { metadataHeaders, headerMetadata } from './nats/nats-metadata';
 export { InFlight } from './wire/in-flight';
-export { openConnection, whenReady, closeConnection, redisTlsOptions } from './redis/redis-connection';
-export type { ConnectionRole, RedisEndpoint, WhenReadyOptions } from './redis/redis-connection';
+export { openConnection, whenReady, closeConnection, redisTlsOptions, redisSentinelOptions, describeEndpoint } from './redis/redis-connection';
+export type { ConnectionRole, RedisEndpoint, RedisSentinel, WhenReadyOptions } from './redis/redis-connection';
 export { ThrottledLog } from './redis/throttled-log';

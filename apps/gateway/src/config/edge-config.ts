@@ -71,7 +71,7 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv): EdgeConfig {
     httpPlatform,
     corsOrigins,
     rateLimit: {
-      store: rawStore === '' ? ((env.REDIS_URL ?? '') === '' ? 'memory' : 'redis') : (rawStore as 'memory' | 'redis'),
+      store: rawStore === '' ? ((env.REDIS_URL ?? '') === '' && !env.REDIS_SENTINELS ? 'memory' : 'redis') : (rawStore as 'memory' | 'redis'),
       windowSeconds: envInt(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
       perClient: envInt(env, 'RATE_LIMIT_PER_CLIENT', 6000, 1, 100_000_000),
       perIp: envInt(env, 'RATE_LIMIT_PER_IP', 60_000, 1, 100_000_000),

@@ -161,7 +161,7 @@ export function createIdempotencyStore(config: GatewayConfig, transport: Transpo
   const kind = config.idempotency.store ?? (transport.transport === 'redis' ? 'redis' : 'memory');
   const store =
     kind === 'redis'
-      ? new RedisIdempotencyStore({ url: transport.redisUrl, tls: transport.tls, commandTimeoutMs: transport.redisCommandTimeoutMs }, transport.instanceId)
+      ? new RedisIdempotencyStore({ url: transport.redisUrl, tls: transport.tls, sentinel: transport.redisSentinel, commandTimeoutMs: transport.redisCommandTimeoutMs }, transport.instanceId)
       : new MemoryIdempotencyStore();
   new Logger('IdempotencyKeys').log(
     `idempotency keys in ${kind === 'redis' ? 'Redis' : 'memory (this instance only)'}, kept ${config.idempotency.ttlSeconds} s`,

@@ -39,7 +39,7 @@ export const RATE_LIMIT_PROVIDERS: Provider[] = [
           (store === 'redis' ? `Redis${failure}` : 'memory (this instance only)'),
       );
       if (store !== 'redis') return null;
-      return openConnection({ url: transport.redisUrl, tls: transport.tls, commandTimeoutMs: transport.redisCommandTimeoutMs }, 'commands', `${transport.instanceId}:ratelimit`,
+      return openConnection({ url: transport.redisUrl, tls: transport.tls, sentinel: transport.redisSentinel, commandTimeoutMs: transport.redisCommandTimeoutMs }, 'commands', `${transport.instanceId}:ratelimit`,
         new ThrottledLog(new Logger('RateLimits')), 'rate-limit connection');
     },
   },

@@ -46,7 +46,7 @@ export class RedisRegistry extends HeartbeatRegistry {
   constructor(config: DiscoveryConfig, transport: RegistryTransportConfig) {
     super(config, transport);
     this.throttled = new ThrottledLog(this.log, 30_000);
-    const endpoint = { url: transport.redisUrl, tls: transport.tls };
+    const endpoint = { url: transport.redisUrl, tls: transport.tls, sentinel: transport.redisSentinel };
     // Heartbeats and lists never block: bounded, so a frozen Redis cannot stall them (the subscriber waits by design).
     this.commands = openConnection({ ...endpoint, commandTimeoutMs: transport.redisCommandTimeoutMs }, 'requests', `${transport.instanceId}:discovery`, this.throttled, 'registry connection');
   }
@@ -113,7 +113,7 @@ export class RedisRegistry extends HeartbeatRegistry {
   /** One subscriber connection for every watched service: a change message reads that service again. */
   private subscribe(): void {
     if (this.subscriber) return;
-    const endpoint = { url: this.transport.redisUrl, tls: this.transport.tls };
+    const endpoint = { url: this.transport.redisUrl, tls: this.transport.tls, sentinel: this.transport.redisSentinel };
     this.subscriber = openConnection(endpoint, 'replies', `${this.transport.instanceId}:discovery-watch`, this.throttled, 'registry subscriber');
     this.subscriber.on('message', (_channel: string, service: string) => void this.followers.get(service)?.());
     void this.subscriber.subscribe(this.channel).catch(() => undefined);

@@ -54,5 +54,5 @@ export function loadDiscoveryConfig(env: NodeJS.ProcessEnv = process.env): Disco
 }
 
 /** Settings a registry takes from the transport: the brokers, the namespace, this instance's id, TLS. */
-export type RegistryTransportConfig = Pick<TransportConfig, 'natsUrl' | 'redisUrl' | 'namespace' | 'instanceId' | 'tls' | 'addresses'> &
+export type RegistryTransportConfig = Pick<TransportConfig, 'natsUrl' | 'redisUrl' | 'redisSentinel' | 'namespace' | 'instanceId' | 'tls' | 'addresses'> &
   Partial<Pick<TransportConfig, 'redisCommandTimeoutMs'>>;

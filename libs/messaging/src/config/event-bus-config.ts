@@ -1,4 +1,4 @@
-import { envInt, TransportConfig, TransportTls } from '@app/transport';
+import { envInt, RedisSentinel, TransportConfig, TransportTls } from '@app/transport';
 import type { AckMode, EventBusName } from '../bus/event-bus';
 import { EventFault, loadEventFault } from '../consumer/event-fault';
 
@@ -13,6 +13,8 @@ export interface EventBusConfig {
   namespace: string;
   natsUrl: string;
   redisUrl: string;
+  /** Redis behind Sentinel (the transport's REDIS_SENTINELS settings). */
+  redisSentinel?: RedisSentinel;
   /** Deliveries of one event before it is given up as a dead letter. */
   maxDeliveries: number;
   /** First retry delay; each further retry doubles it, up to `retryMaxDelayMs`. */
@@ -37,6 +39,14 @@ export interface EventBusConfig {
    * 3-node cluster, so losing a node loses no event and stops no consumer). Applies when the stream is created.
    */
   streamReplicas: number;
+  /**
+   * Redis: a publish resolves only once this many replicas have the event (WAIT after the XADD), so a failover to
+   * a replica cannot lose an event the outbox counts as sent (REDIS_WAIT_REPLICAS, default 0: the master's word).
+   * Fewer replicas within `redisWaitTimeoutMs` (REDIS_WAIT_TIMEOUT_MS, default 1000): the publish fails with
+   * UNAVAILABLE and the caller retries (the retry is de-duplicated if the first one did arrive).
+   */
+  redisWaitReplicas?: number;
+  redisWaitTimeoutMs?: number;
   instanceId: string;
   /** The transport's TLS material (TLS_* settings): the bus's NATS and Redis connections use TLS with it. */
   tls?: TransportTls;
@@ -67,12 +77,15 @@ export function loadEventBusConfig(
     natsUrl: transport.natsUrl,
     redisUrl: transport.redisUrl,
     redisCommandTimeoutMs: transport.redisCommandTimeoutMs,
+    redisSentinel: transport.redisSentinel,
     maxDeliveries: envInt(env, 'EVENT_MAX_DELIVERIES', 5, 1, 1000),
     retryBaseDelayMs: envInt(env, 'EVENT_RETRY_DELAY_MS', 500, 1, 3_600_000),
     retryMaxDelayMs: envInt(env, 'EVENT_RETRY_MAX_DELAY_MS', 30_000, 1, 86_400_000),
     concurrency: envInt(env, 'EVENT_CONCURRENCY', 16, 1, 1024),
     duplicateWindowMs: envInt(env, 'EVENT_DUPLICATE_WINDOW_MS', DUPLICATE_WINDOW_MS, 1000, 86_400_000),
     streamReplicas: envInt(env, 'EVENT_STREAM_REPLICAS', 1, 1, 5),
+    redisWaitReplicas: envInt(env, 'REDIS_WAIT_REPLICAS', 0, 0, 16),
+    redisWaitTimeoutMs: envInt(env, 'REDIS_WAIT_TIMEOUT_MS', 1000, 1, 600_000),
     fault: loadEventFault(env),
     instanceId: transport.instanceId,
     tls: transport.tls,

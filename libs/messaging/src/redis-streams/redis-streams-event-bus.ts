@@ -20,7 +20,7 @@ import { openTap } from '../tap/open-tap';
 /** How long a publish made while the connection is being (re)established waits for it. */
 const CONNECT_WAIT_MS = 3_000;
 /** Error replies of a Redis that cannot take writes right now (loading, failing over, busy with a script). */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|READONLY)\b/;
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|CLUSTERDOWN|READONLY|NOREPLICAS)\b/;
 
 /**
  * The event bus on Redis Streams (Redis >= 6.2; 7 advised): a stream per event type, a consumer group per
@@ -73,11 +73,26 @@ export class RedisStreamsEventBus implements EventBus {
         metadata: encodeMetadata(event.metadata),
         body: event.body,
       });
+      await this.replicated();
     } catch (error) {
       // Redis's own error replies are ReplyErrors (some only say "not now"); anything else is the connection failing.
       const refused = error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message);
       const message = `cannot publish ${event.type} ${event.id}: ${error instanceof Error ? error.message : String(error)}`;
       throw new RpcError(refused ? StatusCode.INTERNAL : StatusCode.UNAVAILABLE, message);
+    }
+  }
+
+  /**
+   * With REDIS_WAIT_REPLICAS: waits until that many replicas have this connection's writes so far (the event just
+   * stored among them), or fails. Redis replicates asynchronously: without it, a master killed right after an XADD
+   * can take the event with it when Sentinel promotes a replica that had not received it yet.
+   */
+  private async replicated(): Promise<void> {
+    const { redisWaitReplicas: wanted = 0, redisWaitTimeoutMs: timeoutMs = 1000 } = this.config;
+    if (!wanted) return;
+    const acknowledged = Number(await this.connection.call('WAIT', wanted, timeoutMs));
+    if (acknowledged < wanted) {
+      throw new Error(`stored on the master but acknowledged by ${acknowledged} of ${wanted} replicas within ${timeoutMs} ms`);
     }
   }
 
@@ -153,8 +168,8 @@ export class RedisStreamsEventBus implements EventBus {
    * connection is lost or cannot be made, and once when it is back.
    */
   private open(role: string, commandTimeoutMs?: number): Redis {
-    const { redisUrl: url, tls, namespace, instanceId } = this.config;
+    const { redisUrl: url, tls, redisSentinel: sentinel, namespace, instanceId } = this.config;
     const name = `${namespace}:events:${role}:${instanceId}`;
-    return openConnection({ url, tls, commandTimeoutMs }, 'requests', name, new ThrottledLog(this.log, Infinity), `connection ${name}`);
+    return openConnection({ url, tls, sentinel, commandTimeoutMs }, 'requests', name, new ThrottledLog(this.log, Infinity), `connection ${name}`);
   }
 }

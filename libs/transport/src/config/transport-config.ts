@@ -5,6 +5,7 @@ import { loadTlsConfig, TransportTls } from '../tls/tls-config';
 import type { BalancingOptions } from '../balancer/balancer';
 import { PICKERS, PickerName } from '../balancer/picker';
 import { envInt } from './env-int';
+import type { RedisSentinel } from '../redis/redis-connection';
 
 export const TRANSPORTS = ['memory', 'tcp', 'nats', 'redis', 'grpc'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
@@ -23,6 +24,12 @@ export interface TransportConfig {
   namespace: string;
   natsUrl: string;
   redisUrl: string;
+  /**
+   * Redis behind Sentinel (REDIS_SENTINELS, REDIS_SENTINEL_NAME, REDIS_SENTINEL_PASSWORD): every Redis connection
+   * asks the sentinels where the master is and follows it on failover; REDIS_URL then only gives the scheme
+   * (rediss:// for TLS), the password and the database, its host and port are not used.
+   */
+  redisSentinel?: RedisSentinel;
   /** Default timeout of every call; each call can override it. */
   timeoutMs: number;
   /** Largest request or response payload, measured as its JSON encoding, on every transport. */
@@ -74,6 +81,18 @@ function addressList(name: string, raw: string): string[] {
   return list;
 }
 
+/** REDIS_SENTINELS=host:port,host:port (+ REDIS_SENTINEL_NAME, default mymaster; REDIS_SENTINEL_PASSWORD); none: undefined. */
+function loadRedisSentinel(env: NodeJS.ProcessEnv): RedisSentinel | undefined {
+  if (!env.REDIS_SENTINELS) return undefined;
+  const sentinels = addressList('REDIS_SENTINELS', env.REDIS_SENTINELS).map((address) => {
+    const at = address.lastIndexOf(':');
+    return { host: address.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(address.slice(at + 1)) };
+  });
+  const name = env.REDIS_SENTINEL_NAME || 'mymaster';
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(name)) throw new Error(`REDIS_SENTINEL_NAME must be letters, digits, . _ or -, got "${name}"`);
+  return { sentinels, name, ...(env.REDIS_SENTINEL_PASSWORD ? { password: env.REDIS_SENTINEL_PASSWORD } : {}) };
+}
+
 /**
  * Reads the transport settings from the environment; a bad value stops the app with a clear message. `service`
  * (this app's service name) replaces `{service}` in the TLS file paths.
@@ -105,6 +124,7 @@ export function loadTransportConfig(
     namespace,
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    redisSentinel: loadRedisSentinel(env),
     timeoutMs: envInt(env, 'RPC_TIMEOUT_MS', 5000, 1, 600_000),
     maxPayloadBytes: envInt(env, 'MAX_PAYLOAD_BYTES', 1_000_000, 1024, 64 * 1024 * 1024),
     addresses,

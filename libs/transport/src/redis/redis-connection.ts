@@ -8,6 +8,8 @@ import type { ThrottledLog } from './throttled-log';
 const DISCONNECT_TIMEOUT_MS = 100;
 /** How long closing waits for a TLS connection attempt under way to succeed or fail. */
 const TLS_ATTEMPT_SETTLE_MS = 1000;
+/** How long closing waits for a connection attempt under way through the sentinels to notice (its retry delay). */
+const SENTINEL_ATTEMPT_SETTLE_MS = 2500;
 
 /** Reconnect forever: 100 ms, 200 ms, ... at most 2 s between attempts. */
 export const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 2000);
@@ -32,10 +34,24 @@ export type ConnectionRole = keyof typeof ROLE_OPTIONS;
 /** The URL without its password, for log lines. */
 export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 
-/** Where Redis is: its URL (`redis://`, or `rediss://` for TLS), and the TLS material if any. */
+/** Redis behind Sentinel: the sentinels to ask, and the name they know the master by. */
+export interface RedisSentinel {
+  sentinels: { host: string; port: number }[];
+  /** The monitored master's name (REDIS_SENTINEL_NAME, `sentinel monitor <name> ...`). */
+  name: string;
+  /** The sentinels' own password (`requirepass` in their configuration), if they require one. */
+  password?: string;
+}
+
+/**
+ * Where Redis is: its URL (`redis://`, or `rediss://` for TLS), and the TLS material if any. With `sentinel`, the
+ * master is found through the sentinels (and followed when they fail over); the URL still gives the scheme, user,
+ * password and database, and its host and port are ignored.
+ */
 export interface RedisEndpoint {
   url: string;
   tls?: TransportTls;
+  sentinel?: RedisSentinel;
   /**
    * A command without an answer after this long fails ("Command timed out"): a Redis that stops answering with its
    * connections open (frozen, partitioned) cannot hold a caller past its deadline (REDIS_COMMAND_TIMEOUT_MS). Give it
@@ -53,6 +69,40 @@ export function redisTlsOptions(tls: TransportTls | undefined): Pick<RedisOption
   return tls ? { tls: tlsClientOptions(tls) } : {};
 }
 
+/** Replies of a master demoted since the connection reached it: a write refused, a blocked read cut short. */
+const DEMOTED = /^(READONLY|UNBLOCKED)\b/;
+
+/**
+ * ioredis's Sentinel options. A connection asks the sentinels in turn for the master's address, connects there
+ * (checking the server's role), and on every reconnect asks again, so after a failover it lands on the promoted
+ * replica. A master demoted while still up (a manual failover, a healed partition) answers writes READONLY and
+ * unblocks blocked reads with UNBLOCKED: either makes the connection reconnect, through the sentinels. ioredis's
+ * `failoverDetector` is left off: its `+switch-master` disconnect, landing while a reconnect attempt asks a
+ * sentinel, ends the connection for good (status `end`, no further attempt). ioredis walks the sentinels across
+ * attempts and, once it went through them all, starts again after a delay (the same backoff); meanwhile the attempt
+ * is in progress and each round that found no sentinel is an `error` event. With TLS (TLS material, or a
+ * `rediss://` URL), both the sentinels and the master are reached over TLS.
+ */
+export function redisSentinelOptions(url: string, tls: TransportTls | undefined, sentinel: RedisSentinel): RedisOptions {
+  const secure = tls !== undefined || url.startsWith('rediss:');
+  const tlsOptions = tls ? tlsClientOptions(tls) : secure ? {} : undefined;
+  return {
+    sentinels: sentinel.sentinels,
+    name: sentinel.name,
+    ...(sentinel.password ? { sentinelPassword: sentinel.password } : {}),
+    ...(tlsOptions ? { tls: tlsOptions, sentinelTLS: tlsOptions, enableTLSForSentinelMode: true } : {}),
+    sentinelRetryStrategy: reconnectDelay,
+    failoverDetector: false,
+    reconnectOnError: (error: Error) => DEMOTED.test(error.message),
+  };
+}
+
+/** Where a connection goes, for log lines (no password). */
+export const describeEndpoint = (url: string, sentinel?: RedisSentinel) =>
+  sentinel
+    ? `Redis master "${sentinel.name}" (sentinels ${sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(',')})`
+    : `Redis at ${redactUrl(url)}`;
+
 /**
  * Opens a connection that reconnects forever with backoff, logging (through `log`, kind `connection`) while Redis
  * cannot be reached and once when it is back. `label` names the connection in those lines.
@@ -64,20 +114,27 @@ export function openConnection(
   log: ThrottledLog,
   label = `${role} connection`,
 ): Redis {
-  const { url, tls, commandTimeoutMs } = typeof endpoint === 'string' ? { url: endpoint, tls: undefined, commandTimeoutMs: undefined } : endpoint;
+  const { url, tls, commandTimeoutMs, sentinel }: RedisEndpoint = typeof endpoint === 'string' ? { url: endpoint } : endpoint;
   const redis = new Redis(url, {
     retryStrategy: reconnectDelay,
     connectionName: name,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-    ...redisTlsOptions(tls),
+    ...(sentinel ? redisSentinelOptions(url, tls, sentinel) : redisTlsOptions(tls)),
     ...ROLE_OPTIONS[role],
     ...(commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
   });
-  const where = `Redis at ${redactUrl(url)}`;
+  const where = describeEndpoint(url, sentinel);
   let lastError: Error | undefined;
   let down = false;
   let wasReady = false;
-  redis.on('error', (error: Error) => (lastError = error));
+  redis.on('error', (error: Error) => {
+    lastError = error;
+    // A whole round of sentinels without an answer happens inside one connection attempt (no `reconnecting`).
+    if (sentinel && error.message.startsWith('All sentinels are unreachable')) {
+      down = true;
+      log.warn('connection', `waiting for ${where} (${label}): ${error.message}`);
+    }
+  });
   redis.on('reconnecting', (delayMs: number) => {
     const what = wasReady ? `lost the ${label} to ${where}` : `waiting for ${where} (${label})`;
     const reason = lastError?.message || 'connection closed';
@@ -173,6 +230,27 @@ export function whenReady(redis: Redis, options: WhenReadyOptions = {}): Promise
  * resolves, the connection has no timer left.
  */
 export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.options.sentinels && redis.status === 'connecting') {
+    // Asking the sentinels: the attempt ends (and its retry timer with it) only at its next step.
+    const ended = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SENTINEL_ATTEMPT_SETTLE_MS);
+      function done() {
+        clearTimeout(timer);
+        redis.off('end', done);
+        resolve();
+      }
+      redis.once('end', done);
+    });
+    redis.disconnect();
+    await ended;
+  }
+  await closeRedis(redis);
+  // Through Sentinel, ioredis releases what its connector holds only in `disconnect()` (on an ended connection it
+  // does nothing else), not on QUIT.
+  if (redis.options.sentinels) redis.disconnect();
+}
+
+async function closeRedis(redis: Redis): Promise<void> {
   if (redis.options.tls && (redis.status === 'connecting' || redis.status === 'connect')) {
     // A TLS socket cut in the middle of its handshake can emit a second error after ioredis stopped listening
     // (an uncaught exception): let the attempt end first, briefly.

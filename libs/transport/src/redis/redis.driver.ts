@@ -86,9 +86,9 @@ export class RedisDriver implements TransportDriver {
   }
 
   private open(role: ConnectionRole): Redis {
-    const { redisUrl: url, tls, instanceId, redisCommandTimeoutMs } = this.config;
+    const { redisUrl: url, tls, redisSentinel: sentinel, instanceId, redisCommandTimeoutMs } = this.config;
     // Only the commands connection never blocks (the server's BRPOP and the replies' SUBSCRIBE wait by design).
     const commandTimeoutMs = role === 'commands' ? redisCommandTimeoutMs : undefined;
-    return openConnection({ url, tls, commandTimeoutMs }, role, `switchboard:${role}:${instanceId}`, this.log);
+    return openConnection({ url, tls, sentinel, commandTimeoutMs }, role, `switchboard:${role}:${instanceId}`, this.log);
   }
 }
